@@ -1,4 +1,4 @@
-"""The one definition of the `payments` table: read by the repository, the local bootstrap and infra/.
+"""The one definition of the `payments` table: read by the repository, the bootstrap and infra/.
 
 Plain data, no boto3: `infra/` builds the CloudFormation table from it and the local bootstrap
 builds the CreateTable request from it, so the two cannot drift apart.

@@ -1,0 +1,59 @@
+"""PaymentRepository in memory: for unit tests of the handler and for benchmark baselines only."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.service.ports import Page, PageKey
+
+
+class InMemoryPaymentRepository:
+    """Keeps payments in a dict keyed like the table: (owner, payment id)."""
+
+    def __init__(self) -> None:
+        self.payments: dict[tuple[UUID, UUID], Payment] = {}
+
+    def insert(self, payment: Payment) -> Payment | None:
+        """Store unless the key is taken; return the holder of a taken key."""
+        key = (payment.submission.user_id, payment.submission.payment_id)
+        existing = self.payments.get(key)
+        if existing is None:
+            self.payments[key] = payment
+        return existing
+
+    def get(self, user_id: UUID, payment_id: UUID) -> Payment | None:
+        """The owner's payment, or None."""
+        return self.payments.get((user_id, payment_id))
+
+    def replace_active(self, payment: Payment) -> bool:
+        """Overwrite only a still-active payment."""
+        key = (payment.submission.user_id, payment.submission.payment_id)
+        current = self.payments.get(key)
+        if current is None or current.status is not PaymentStatus.ACTIVE:
+            return False
+        self.payments[key] = payment
+        return True
+
+    def list_month(self, user_id: UUID, month: Month, limit: int, start: PageKey | None) -> Page:
+        """Newest first by (UTC instant, payment id), like the byMonthTime index."""
+
+        def position(payment: Payment) -> str:
+            s = payment.submission
+            return f"{s.timestamp.utc_instant()}#{s.payment_id}"
+
+        mine = sorted(
+            (
+                p
+                for (owner, _), p in self.payments.items()
+                if owner == user_id and p.submission.month == month
+            ),
+            key=position,
+            reverse=True,
+        )
+        if start is not None:
+            mine = [p for p in mine if position(p) < start["position"]]
+        page = mine[:limit]
+        more = len(mine) > limit
+        return Page(page, {"position": position(page[-1])} if more and page else None)

@@ -1,0 +1,44 @@
+"""Calendar months (`YYYY-MM`) and the arithmetic the report and retention rules need."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month, independent of any time zone."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month | None:
+        """The month `YYYY-MM`, or None if malformed."""
+        match = _MONTH.fullmatch(text)
+        if match is None or int(match.group(1)) == 0:
+            return None
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, moment: datetime) -> Month:
+        """The month of `moment` in its own offset (the customer's, for a payment)."""
+        return cls(moment.year, moment.month)
+
+    def plus(self, months: int) -> Month:
+        """This month moved by `months` (negative moves back)."""
+        index = self.year * 12 + (self.month - 1) + months
+        return Month(index // 12, index % 12 + 1)
+
+    def start_utc(self) -> datetime:
+        """Midnight UTC on the first day of the month."""
+        return datetime(self.year, self.month, 1, tzinfo=UTC)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"

@@ -1,0 +1,183 @@
+"""A submitted payment: the rules of a submission and the canonical record kept of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from payments_tracker.domain.description import DescriptionError, normalise_description
+from payments_tracker.domain.errors import FieldError, ValidationFailed
+from payments_tracker.domain.identifiers import parse_uuid4
+from payments_tracker.domain.money import Money, minor_units, parse_amount
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.timestamps import (
+    Timestamp,
+    TimestampError,
+    check_window,
+    parse_timestamp,
+)
+
+SUBMISSION_FIELDS = ("paymentId", "userId", "timestamp", "description", "currency", "amount")
+RETENTION_MONTHS = 25
+
+
+class PaymentStatus(StrEnum):
+    """A payment is active until its owner voids it; a voided payment counts nowhere."""
+
+    ACTIVE = "active"
+    VOIDED = "voided"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A valid submission in canonical form: NFC description, amount at the currency's scale."""
+
+    payment_id: UUID
+    user_id: UUID
+    timestamp: Timestamp
+    description: str
+    money: Money
+
+    @property
+    def month(self) -> Month:
+        """The calendar month of the payment in the offset the customer submitted."""
+        return Month.of(self.timestamp.moment)
+
+    def canonical(self) -> dict[str, str]:
+        """The canonical submission: what an identical replay must equal."""
+        return {
+            "paymentId": str(self.payment_id),
+            "userId": str(self.user_id),
+            "timestamp": self.timestamp.text,
+            "description": self.description,
+            "currency": self.money.currency,
+            "amount": self.money.canonical(),
+        }
+
+
+@dataclass(frozen=True)
+class Voiding:
+    """Who voided a payment, when, and whether its month's report was already built."""
+
+    voided_by: str
+    voided_at: datetime
+    after_month_closed: bool
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A stored payment: the canonical submission plus what the system recorded."""
+
+    submission: Submission
+    received_at: datetime
+    status: PaymentStatus = PaymentStatus.ACTIVE
+    voiding: Voiding | None = None
+
+    @property
+    def expires_at(self) -> datetime:
+        """Retention: 25 months after the start of the payment's month (DESIGN §8)."""
+        return self.submission.month.plus(RETENTION_MONTHS).start_utc()
+
+    def voided(self, by: str, at: datetime) -> Payment:
+        """This payment marked voided by `by` at `at`."""
+        closed = at >= month_closes_at(self.submission.month)
+        return replace(
+            self, status=PaymentStatus.VOIDED, voiding=Voiding(by, at, after_month_closed=closed)
+        )
+
+
+def month_closes_at(month: Month) -> datetime:
+    """When a month's scheduled report runs and the month closes: the 5th of M+1, 02:00 UTC."""
+    return month.plus(1).start_utc().replace(day=5, hour=2)
+
+
+def validate_submission(body: dict[str, Any], now: datetime) -> Submission:
+    """The canonical Submission of a decoded JSON object, or ValidationFailed listing every rule."""
+    errors: list[FieldError] = []
+    for name in body:
+        if name not in SUBMISSION_FIELDS:
+            errors.append(FieldError(name, "unknown-field", "is not a field of a payment"))
+    values: dict[str, str] = {}
+    for name in SUBMISSION_FIELDS:
+        if name not in body:
+            errors.append(FieldError(name, "required", "is required"))
+        elif not isinstance(body[name], str):
+            errors.append(FieldError(name, "type", "must be a JSON string"))
+        else:
+            values[name] = body[name]
+
+    payment_id = _uuid(values, "paymentId", errors)
+    user_id = _uuid(values, "userId", errors)
+    timestamp = _timestamp(values, now, errors)
+    description = _description(values, errors)
+    money = _money(values, errors)
+    if errors or not (payment_id and user_id and timestamp and description and money):
+        raise ValidationFailed(errors)
+    return Submission(payment_id, user_id, timestamp, description, money)
+
+
+def _uuid(values: dict[str, str], name: str, errors: list[FieldError]) -> UUID | None:
+    if name not in values:
+        return None
+    parsed = parse_uuid4(values[name])
+    if parsed is None:
+        errors.append(
+            FieldError(name, "uuid-v4", "must be a UUID version 4 in canonical lowercase form")
+        )
+    return parsed
+
+
+def _timestamp(values: dict[str, str], now: datetime, errors: list[FieldError]) -> Timestamp | None:
+    if "timestamp" not in values:
+        return None
+    text = values["timestamp"]
+    try:
+        moment = parse_timestamp(text)
+        check_window(moment, now.astimezone(UTC))
+    except TimestampError as error:
+        errors.append(FieldError("timestamp", error.rule, str(error)))
+        return None
+    return Timestamp(text, moment)
+
+
+def _description(values: dict[str, str], errors: list[FieldError]) -> str | None:
+    if "description" not in values:
+        return None
+    try:
+        return normalise_description(values["description"])
+    except DescriptionError as error:
+        errors.append(FieldError("description", error.rule, str(error)))
+        return None
+
+
+def _money(values: dict[str, str], errors: list[FieldError]) -> Money | None:
+    currency = values.get("currency")
+    units = minor_units(currency) if currency is not None else None
+    if currency is not None and units is None:
+        errors.append(
+            FieldError(
+                "currency",
+                "iso-4217",
+                "must be an ISO 4217 code of a legal-tender currency with minor units",
+            )
+        )
+    if "amount" not in values or units is None:
+        return None
+    amount = parse_amount(values["amount"], units)
+    if amount is None:
+        errors.append(
+            FieldError(
+                "amount",
+                "decimal-string",
+                f"must be a decimal string with at most {units} decimal place(s) for {currency}, "
+                "no sign, exponent or leading zeros",
+            )
+        )
+        return None
+    if amount <= 0:
+        errors.append(FieldError("amount", "positive", "must be greater than zero"))
+        return None
+    return Money.of(amount, values["currency"])

@@ -1,0 +1,95 @@
+"""RFC 3339 §5.6 `date-time` with the stricter rules of DESIGN §4."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+_DATE_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+"""The syntax, for the OpenAPI document; the ranges below are checked in code."""
+
+MIN_OFFSET = timedelta(hours=-12)
+MAX_OFFSET = timedelta(hours=14)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+HISTORY_MONTHS = 24
+
+
+class TimestampError(ValueError):
+    """A timestamp that breaks a rule; `rule` names it."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+def parse_timestamp(text: str) -> datetime:
+    """The aware datetime of an RFC 3339 date-time in its own offset; TimestampError otherwise."""
+    match = _DATE_TIME.fullmatch(text)
+    if match is None:
+        raise TimestampError(
+            "rfc3339-date-time",
+            "must be an RFC 3339 date-time with an explicit offset, e.g. 2026-11-03T09:30:00+01:00",
+        )
+    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
+    fraction, offset_text = match.group(7), match.group(8)
+    if second == 60:
+        raise TimestampError("no-leap-second", "second 60 (a leap second) is not accepted")
+    if offset_text == "-00:00":
+        raise TimestampError("known-offset", "offset -00:00 (unknown local offset) is not accepted")
+    if offset_text in ("Z", "z"):
+        offset = timedelta(0)
+    else:
+        sign = -1 if offset_text[0] == "-" else 1
+        offset_hours, offset_minutes = int(offset_text[1:3]), int(offset_text[4:6])
+        if offset_minutes > 59:
+            raise TimestampError("rfc3339-date-time", "the offset's minutes must be 00-59")
+        offset = sign * timedelta(hours=offset_hours, minutes=offset_minutes)
+        if not MIN_OFFSET <= offset <= MAX_OFFSET:
+            raise TimestampError("offset-range", "the offset must be between -12:00 and +14:00")
+    microsecond = int((fraction[1:] + "000000")[:6]) if fraction else 0
+    try:
+        return datetime(
+            year, month, day, hour, minute, second, microsecond, tzinfo=timezone(offset)
+        )
+    except ValueError:
+        raise TimestampError(
+            "rfc3339-date-time", "the date or time is out of range (no such day or hour)"
+        ) from None
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same wall time `months` calendar months earlier, the day clamped to the month's end."""
+    index = moment.year * 12 + (moment.month - 1) - months
+    year, month = index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def check_window(paid_at: datetime, now: datetime) -> None:
+    """Raise TimestampError unless `paid_at` is within [now - 24 months (UTC), now + 5 minutes]."""
+    if paid_at > now + FUTURE_TOLERANCE:
+        raise TimestampError("not-in-future", "must not be more than 5 minutes in the future")
+    if paid_at < months_before(now.astimezone(UTC), HISTORY_MONTHS):
+        raise TimestampError("within-24-months", "must not be more than 24 months in the past")
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """A timestamp exactly as the customer gave it, with its parsed value."""
+
+    text: str
+    moment: datetime
+
+    def utc_instant(self) -> str:
+        """The UTC instant with microseconds, sortable as a string: 2026-11-03T08:30:00.000000Z."""
+        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,81 @@
+"""Authenticated pagination cursors: HMAC-SHA256 over position, caller, month, limit, expiry."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from payments_tracker.domain.errors import InvalidCursor
+from payments_tracker.service.ports import PageKey
+
+_TAG_BYTES = 32
+
+
+@dataclass(frozen=True)
+class CursorContext:
+    """What a cursor is bound to: it is valid only for the same caller, month and limit."""
+
+    subject: str
+    month: str
+    limit: int
+
+
+class CursorCodec:
+    """Seals a page key into an opaque cursor and opens it again, refusing anything tampered."""
+
+    def __init__(self, key: bytes, ttl_seconds: int) -> None:
+        self._key = hashlib.sha256(b"payments-tracker/cursor/v1|" + key).digest()
+        self._ttl_seconds = ttl_seconds
+
+    def seal(self, page_key: PageKey, context: CursorContext, now: datetime) -> str:
+        """An opaque cursor for `page_key`, valid for the same context until now + TTL."""
+        payload = json.dumps(
+            {
+                "k": page_key,
+                "s": context.subject,
+                "m": context.month,
+                "l": context.limit,
+                "e": int(now.timestamp()) + self._ttl_seconds,
+            },
+            separators=(",", ":"),
+            sort_keys=True,
+        ).encode("utf-8")
+        tag = hmac.new(self._key, payload, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(tag + payload).rstrip(b"=").decode("ascii")
+
+    def open(self, cursor: str, context: CursorContext, now: datetime) -> PageKey:
+        """The page key sealed in `cursor`, or InvalidCursor if it is not ours to open now."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        except (ValueError, UnicodeEncodeError):
+            raise InvalidCursor("malformed") from None
+        tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
+        expected = hmac.new(self._key, payload, hashlib.sha256).digest()
+        if len(tag) != _TAG_BYTES or not hmac.compare_digest(tag, expected):
+            raise InvalidCursor("tampered")
+        fields = json.loads(payload)
+        if fields["s"] != context.subject or fields["m"] != context.month:
+            raise InvalidCursor("foreign")
+        if fields["l"] != context.limit:
+            raise InvalidCursor("limit-changed")
+        if fields["e"] < now.timestamp():
+            raise InvalidCursor("expired")
+        page_key: PageKey = fields["k"]
+        return page_key
+
+    def limit_of(self, cursor: str) -> int | None:
+        """The limit a genuine cursor was issued for (a request with a cursor may omit it)."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            payload = raw[_TAG_BYTES:]
+            expected = hmac.new(self._key, payload, hashlib.sha256).digest()
+            if not hmac.compare_digest(raw[:_TAG_BYTES], expected):
+                return None
+            limit = json.loads(payload)["l"]
+        except (ValueError, KeyError, TypeError, UnicodeEncodeError):
+            return None
+        return limit if isinstance(limit, int) else None

@@ -1,0 +1,158 @@
+"""Use cases of payments: submit, get, list and void — each keyed by the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from payments_tracker.domain.errors import (
+    FieldError,
+    ForbiddenUser,
+    InvalidCursor,
+    PaymentConflict,
+    PaymentNotFound,
+    ValidationFailed,
+)
+from payments_tracker.domain.identifiers import parse_uuid4
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.payment import Payment, PaymentStatus, validate_submission
+from payments_tracker.service.cursor import CursorCodec, CursorContext
+from payments_tracker.service.ports import PaymentRepository
+
+Clock = Callable[[], datetime]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+class BadQuery(Exception):
+    """A query parameter or cursor a client got wrong (HTTP 400)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(f"{len(errors)} bad query parameter(s)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The stored payment, and whether this call created it (False: an identical replay)."""
+
+    payment: Payment
+    created: bool
+
+
+@dataclass(frozen=True)
+class PaymentList:
+    """One page of a month's payments and the cursor of the next page, if any."""
+
+    payments: list[Payment]
+    next_cursor: str | None
+
+
+def submit_payment(
+    repository: PaymentRepository, body: dict[str, Any], caller: str, clock: Clock
+) -> Submitted:
+    """Validate and store the caller's submission; an identical replay returns the stored one."""
+    now = clock()
+    submission = validate_submission(body, now)
+    if str(submission.user_id) != caller:
+        raise ForbiddenUser("userId is not the caller")
+    payment = Payment(submission=submission, received_at=now)
+    existing = repository.insert(payment)
+    if existing is None:
+        return Submitted(payment, created=True)
+    if existing.submission.canonical() != submission.canonical():
+        raise PaymentConflict("paymentId already holds a different submission")
+    return Submitted(existing, created=False)
+
+
+def get_payment(repository: PaymentRepository, payment_id: str, caller: str) -> Payment:
+    """The caller's payment with this id; PaymentNotFound for any other (or malformed) id."""
+    owner, parsed_id = parse_uuid4(caller), parse_uuid4(payment_id)
+    if owner is None or parsed_id is None:
+        raise PaymentNotFound(payment_id)
+    payment = repository.get(owner, parsed_id)
+    if payment is None:
+        raise PaymentNotFound(payment_id)
+    return payment
+
+
+def void_payment(
+    repository: PaymentRepository, payment_id: str, caller: str, clock: Clock
+) -> Payment:
+    """Mark the caller's payment voided (audited, never deleted); voiding twice changes nothing."""
+    for _ in range(3):
+        payment = get_payment(repository, payment_id, caller)
+        if payment.status is PaymentStatus.VOIDED:
+            return payment
+        voided = payment.voided(by=caller, at=clock())
+        if repository.replace_active(voided):
+            return voided
+    # Three lost races in a row against a concurrent void: whatever is stored now is the answer.
+    return get_payment(repository, payment_id, caller)
+
+
+def list_payments(
+    repository: PaymentRepository,
+    codec: CursorCodec,
+    caller: str,
+    query: dict[str, str],
+    clock: Clock,
+) -> PaymentList:
+    """The caller's payments of `query["month"]`, newest first, one page at a time."""
+    month_text = query.get("month")
+    errors: list[FieldError] = []
+    month = None
+    if month_text is None:
+        errors.append(FieldError("month", "required", "is required, as YYYY-MM"))
+    else:
+        month = Month.parse(month_text)
+        if month is None:
+            errors.append(FieldError("month", "month-format", "must be a month as YYYY-MM"))
+    cursor = query.get("cursor")
+    limit = _limit(query.get("limit"), cursor, codec, errors)
+    for name in sorted(set(query) - {"month", "limit", "cursor"}):
+        errors.append(FieldError(name, "unknown-parameter", "is not a parameter of this listing"))
+    if errors or month is None or limit is None:
+        raise BadQuery(errors)
+    owner = parse_uuid4(caller)
+    if owner is None:
+        raise ValidationFailed([FieldError("caller", "uuid-v4", "caller id is not a UUID")])
+
+    now = clock()
+    context = CursorContext(subject=caller, month=str(month), limit=limit)
+    start = None
+    if cursor is not None:
+        try:
+            start = codec.open(cursor, context, now)
+        except InvalidCursor as error:
+            raise BadQuery(
+                [FieldError("cursor", f"cursor-{error.reason}", _CURSOR_MESSAGES[error.reason])]
+            ) from None
+    page = repository.list_month(owner, month, limit, start)
+    next_cursor = codec.seal(page.next_key, context, now) if page.next_key else None
+    return PaymentList(page.payments, next_cursor)
+
+
+_CURSOR_MESSAGES = {
+    "malformed": "is not a cursor this API issued",
+    "tampered": "is not a cursor this API issued",
+    "foreign": "belongs to another listing (caller or month)",
+    "limit-changed": "was issued for another limit: repeat the limit or omit it",
+    "expired": "has expired: start the listing again",
+}
+
+
+def _limit(
+    text: str | None, cursor: str | None, codec: CursorCodec, errors: list[FieldError]
+) -> int | None:
+    if text is None:
+        if cursor is not None:
+            return codec.limit_of(cursor) or DEFAULT_LIMIT
+        return DEFAULT_LIMIT
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        errors.append(FieldError("limit", "range", f"must be an integer from 1 to {MAX_LIMIT}"))
+        return None
+    return int(text)
