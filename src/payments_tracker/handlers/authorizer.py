@@ -1,0 +1,135 @@
+"""Lambda TOKEN authorizer: a Cognito access token in, an IAM policy for the whole API out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from payments_tracker.adapters.jwt import (
+    MAX_TOKEN_LENGTH,
+    AccessTokenClaims,
+    AccessTokenVerifier,
+    HttpJwksFetcher,
+    JwksKeyCache,
+    RejectionReason,
+    TokenRejected,
+)
+from payments_tracker.settings import Settings, get_settings
+
+logger = Logger()
+tracer = Tracer()
+
+BEARER_SCHEME = "bearer"
+MAX_AUTHORIZATION_HEADER_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
+UNAUTHORIZED = "Unauthorized"
+"""The exact message API Gateway turns into a 401."""
+
+
+class InvalidMethodArn(ValueError):
+    """The event's methodArn is not an execute-api ARN: a gateway bug, not a caller's fault."""
+
+
+def build_verifier(settings: Settings) -> AccessTokenVerifier:
+    """A verifier for the user pool and app clients that `settings` name."""
+    if not settings.issuer or not settings.allowed_client_ids:
+        raise ValueError("PAYMENTS_ISSUER and PAYMENTS_ALLOWED_CLIENT_IDS are required")
+    keys = JwksKeyCache(HttpJwksFetcher(settings.resolved_jwks_url()), clock=time.time)
+    return AccessTokenVerifier(
+        issuer=settings.issuer,
+        allowed_client_ids=settings.allowed_client_ids,
+        keys=keys,
+        clock=time.time,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_verifier() -> AccessTokenVerifier:
+    """This process's verifier, built on first use; its JWKS cache lives as long as the process."""
+    return build_verifier(get_settings())
+
+
+def bearer_token(authorization: object) -> str:
+    """The token of an `Authorization: Bearer <token>` header, else `TokenRejected`."""
+    if not isinstance(authorization, str) or not authorization:
+        raise TokenRejected(RejectionReason.MISSING)
+    if len(authorization) > MAX_AUTHORIZATION_HEADER_LENGTH:
+        raise TokenRejected(RejectionReason.TOO_LARGE)
+    scheme, separator, token = authorization.partition(" ")
+    # The auth-scheme is case-insensitive (RFC 9110 §11.1); the token itself has no spaces.
+    if scheme.lower() != BEARER_SCHEME or not separator or not token or " " in token:
+        raise TokenRejected(RejectionReason.NOT_BEARER)
+    return token
+
+
+def whole_api_arn(method_arn: object) -> str:
+    """`arn:…:<apiId>/<stage>/*/*` for the API and stage of a methodArn."""
+    if not isinstance(method_arn, str):
+        raise InvalidMethodArn("methodArn missing")
+    arn_parts = method_arn.split(":", 5)
+    if len(arn_parts) != 6 or arn_parts[0] != "arn" or arn_parts[2] != "execute-api":
+        raise InvalidMethodArn("not an execute-api ARN")
+    api_id, _, rest = arn_parts[5].partition("/")
+    stage = rest.partition("/")[0]
+    if not api_id or not stage:
+        raise InvalidMethodArn("no API id or stage")
+    return ":".join([*arn_parts[:5], f"{api_id}/{stage}/*/*"])
+
+
+def allow_policy(claims: AccessTokenClaims, method_arn: object) -> dict[str, Any]:
+    """The authorizer response: Allow on the whole API, the caller in a flat string context."""
+    return {
+        "principalId": claims.sub,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Action": "execute-api:Invoke",
+                    "Effect": "Allow",
+                    "Resource": whole_api_arn(method_arn),
+                }
+            ],
+        },
+        "context": {
+            "sub": claims.sub,
+            "username": claims.username,
+            "clientId": claims.client_id,
+            "scope": claims.scope,
+        },
+    }
+
+
+def authorize(event: Mapping[str, Any], verifier: AccessTokenVerifier) -> dict[str, Any]:
+    """The policy for a TOKEN authorizer event; `TokenRejected` or `InvalidMethodArn` otherwise."""
+    claims = verifier.verify(bearer_token(event.get("authorizationToken")))
+    return allow_policy(claims, event.get("methodArn"))
+
+
+@tracer.capture_lambda_handler(capture_response=False)
+def decide(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:  # noqa: ARG001
+    """The policy for an authorizer event, or None when refused (the reason code is logged)."""
+    try:
+        policy = authorize(event, get_verifier())
+    except TokenRejected as rejection:
+        # The reason code only: never the token, nor anything read from it.
+        logger.info("token rejected", extra={"reason": rejection.reason.value})
+        return None
+    except InvalidMethodArn:
+        logger.exception("authorizer event has an invalid methodArn")
+        return None
+    logger.info("token accepted", extra={"client_id": policy["context"]["clientId"]})
+    return policy
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Lambda entry point; raises exactly `Unauthorized` for any token that is not accepted."""
+    policy: dict[str, Any] | None = decide(event, context)
+    if policy is None:
+        # Raised outside the traced function so a refusal is not logged as a handler crash.
+        raise Exception(UNAUTHORIZED)  # API Gateway answers 401 for this exact message
+    return policy
