@@ -1,1 +1,320 @@
-def main() -> None: ...
+"""The `payments-tracker` command: sign up and log in on the local pool, then call the API.
+
+Results are JSON on stdout; errors (the API's problem+json bodies, or one line) go to stderr with a
+non-zero exit status. `login` prints the access token alone, so `TOKEN=$(payments-tracker login …)`
+works. The API address comes from `--api-url`, `PAYMENTS_API_URL` or `.local/config.json`; the token
+from `--token` or `PAYMENTS_TOKEN`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, Final, NoReturn, TypeVar
+from urllib.parse import quote
+
+import click
+import httpx
+
+from payments_tracker.local.config import CONFIG_PATH, LocalConfig
+
+HTTP_TIMEOUT_SECONDS: Final = 35.0
+"""A little over API Gateway's 29 s integration timeout."""
+MANAGED_LOGIN_HINT: Final = (
+    "accounts on a deployed stack are created and signed in through the Cognito managed login "
+    "(authorization code + PKCE), not with a password here"
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A failure explained in one line on stderr (exit status 1)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the message alone, without click's 'Error:' decoration."""
+        click.echo(f"payments-tracker: {self.format_message()}", file=file or sys.stderr)
+
+
+def _fail(message: str) -> NoReturn:
+    raise CliError(message)
+
+
+def _read_config(path: Path) -> LocalConfig | None:
+    try:
+        return LocalConfig.read(path)
+    except FileNotFoundError:
+        return None
+    except ValueError as error:
+        _fail(f"{path} is not a valid local config ({type(error).__name__}); re-run `make run`")
+
+
+def _local_config(path: Path) -> LocalConfig:
+    config = _read_config(path)
+    if config is None:
+        _fail(f"{path} not found: start the local stack with `make run` ({MANAGED_LOGIN_HINT})")
+    return config
+
+
+def _print_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def config_option(function: F) -> F:
+    """The `--config` option: where the local stack's config file is."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=CONFIG_PATH,
+        show_default=True,
+        help="the local stack's config file",
+    )(function)
+
+
+def api_options(function: F) -> F:
+    """`--api-url`, `--token` and `--config`: where the API is and who is calling."""
+    function = click.option(
+        "--token",
+        envvar="PAYMENTS_TOKEN",
+        show_envvar=True,
+        help="access token (from `payments-tracker login`)",
+    )(function)
+    function = click.option(
+        "--api-url",
+        envvar="PAYMENTS_API_URL",
+        show_envvar=True,
+        help="API base URL, e.g. https://…/v1 [default: apiUrl of the config file]",
+    )(function)
+    return config_option(function)
+
+
+class ApiClient:
+    """A thin HTTP client for API v1 that turns error answers into a problem on stderr."""
+
+    def __init__(self, api_url: str | None, token: str | None, config_path: Path) -> None:
+        """Resolve the API URL (flag, env, config file) and require a token."""
+        if not api_url:
+            config = _read_config(config_path)
+            if config is None:
+                _fail("no API URL: pass --api-url, set PAYMENTS_API_URL or run `make run` first")
+            api_url = config.api_url
+        if not token:
+            _fail("no token: pass --token or export PAYMENTS_TOKEN=$(payments-tracker login …)")
+        self.base_url = api_url.rstrip("/")
+        self.token = token
+
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: object = None
+    ) -> Any:
+        """Send one request; return the JSON answer of a 2xx, else print the problem and exit 1."""
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        content = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(body).encode("utf-8")
+        try:
+            response = httpx.request(
+                method,
+                f"{self.base_url}{path}",
+                params=params,
+                headers=headers,
+                content=content,
+                timeout=HTTP_TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError as error:
+            _fail(f"cannot reach {self.base_url}: {type(error).__name__}")
+        if response.is_success:
+            return response.json() if response.content else None
+        _print_problem(response)
+        sys.exit(1)
+
+
+def _print_problem(response: httpx.Response) -> None:
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {"status": response.status_code, "detail": response.text[:500]}
+    click.echo(json.dumps(problem, indent=2, ensure_ascii=False), err=True)
+
+
+def token_subject(token: str) -> str:
+    """The `sub` claim of a JWT, read without verifying it (the API verifies every request)."""
+    import jwt  # noqa: PLC0415 - only `submit` needs it
+
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        _fail("the token is not a JWT: pass --user-id or log in again")
+    sub = claims.get("sub")
+    if not isinstance(sub, str):
+        _fail("the token has no sub claim: pass --user-id")
+    return sub
+
+
+def now_with_local_offset() -> str:
+    """The current time in RFC 3339 with this machine's UTC offset, to the second."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Submit and read your recurring monthly payments."""
+
+
+@main.command()
+@click.option("--email", required=True)
+@click.password_option("--password", confirmation_prompt=False, help="prompted if omitted")
+@config_option
+def signup(email: str, password: str, config_path: Path) -> None:
+    """Create and confirm a user on the local user pool."""
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
+
+    config = _local_config(config_path)
+    client = cognito_client(config.cognito.endpoint, config.region)
+    try:
+        result = client.sign_up(
+            ClientId=config.cognito.client_id,
+            Username=email,
+            Password=password,
+            UserAttributes=[{"Name": "email", "Value": email}],
+        )
+        client.admin_confirm_sign_up(UserPoolId=config.cognito.user_pool_id, Username=email)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Error")
+        if code == "UsernameExistsException":
+            _fail(f"{email} is already signed up: use `payments-tracker login`")
+        _fail(f"sign-up failed: {code}")
+    except BotoCoreError as error:
+        _fail(f"cannot reach the identity provider ({type(error).__name__}): is `make run` up?")
+    _print_json({"email": email, "sub": result["UserSub"], "confirmed": True})
+
+
+@main.command()
+@click.option("--email", required=True)
+@click.password_option("--password", confirmation_prompt=False, help="prompted if omitted")
+@config_option
+def login(email: str, password: str, config_path: Path) -> None:
+    """Log in on the local user pool and print the access token alone on stdout."""
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
+
+    config = _local_config(config_path)
+    client = cognito_client(config.cognito.endpoint, config.region)
+    try:
+        result = client.initiate_auth(
+            ClientId=config.cognito.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Error")
+        if code in {"NotAuthorizedException", "UserNotFoundException", "InvalidPasswordException"}:
+            _fail("login failed: wrong e-mail or password")
+        if code == "UserNotConfirmedException":
+            _fail("login failed: the account is not confirmed yet")
+        _fail(f"login failed: {code}")
+    except BotoCoreError as error:
+        _fail(f"cannot reach the identity provider ({type(error).__name__}): is `make run` up?")
+    authentication = result.get("AuthenticationResult")
+    if not authentication or "AccessToken" not in authentication:
+        _fail(
+            f"login needs a challenge this command does not answer: {result.get('ChallengeName')}"
+        )
+    click.echo(authentication["AccessToken"])
+
+
+@main.command()
+@click.option("--description", required=True, help="what the payment is for, e.g. Netflix")
+@click.option(
+    "--amount", required=True, help='decimal string in the currency\'s units, e.g. "12.99"'
+)
+@click.option("--currency", required=True, help="ISO 4217 code, e.g. GBP")
+@click.option("--timestamp", help="RFC 3339 date-time [default: now, with the local UTC offset]")
+@click.option("--payment-id", help="UUID v4 [default: a new one; reuse it to retry safely]")
+@click.option("--user-id", help="your user id [default: the token's sub]")
+@api_options
+def submit(
+    *,
+    description: str,
+    amount: str,
+    currency: str,
+    timestamp: str | None,
+    payment_id: str | None,
+    user_id: str | None,
+    api_url: str | None,
+    token: str | None,
+    config_path: Path,
+) -> None:
+    """Submit one payment (POST /payments)."""
+    api = ApiClient(api_url, token, config_path)
+    submission = {
+        "paymentId": payment_id or str(uuid.uuid4()),
+        "userId": user_id or token_subject(api.token),
+        "timestamp": timestamp or now_with_local_offset(),
+        "description": description,
+        "currency": currency,
+        "amount": amount,
+    }
+    _print_json(api.request("POST", "/payments", body=submission))
+
+
+@main.command()
+@click.argument("payment_id")
+@api_options
+def get(payment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Show one of your payments (GET /payments/{paymentId})."""
+    api = ApiClient(api_url, token, config_path)
+    _print_json(api.request("GET", f"/payments/{quote(payment_id, safe='')}"))
+
+
+@main.command(name="list")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--limit", type=click.IntRange(1, 100), help="page size (1-100) [API default: 50]")
+@click.option("--cursor", help="nextCursor of the previous page")
+@click.option("--all", "fetch_all", is_flag=True, help="follow nextCursor and print every page")
+@api_options
+def list_payments(
+    *,
+    month: str,
+    limit: int | None,
+    cursor: str | None,
+    fetch_all: bool,
+    api_url: str | None,
+    token: str | None,
+    config_path: Path,
+) -> None:
+    """List your payments of a month, newest first (GET /payments?month=)."""
+    api = ApiClient(api_url, token, config_path)
+    items: list[Any] = []
+    while True:
+        params: dict[str, Any] = {"month": month}
+        if limit is not None:
+            params["limit"] = limit  # a cursor is bound to the limit it was issued with
+        if cursor:
+            params["cursor"] = cursor
+        page = api.request("GET", "/payments", params=params)
+        if not fetch_all:
+            _print_json(page)
+            return
+        items.extend(page.get("items", []))
+        cursor = page.get("nextCursor")
+        if not cursor:
+            _print_json({"items": items, "nextCursor": None})
+            return
+
+
+@main.command()
+@click.argument("payment_id")
+@api_options
+def void(payment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Void one of your payments (DELETE /payments/{paymentId}); it is kept, marked voided."""
+    api = ApiClient(api_url, token, config_path)
+    _print_json(api.request("DELETE", f"/payments/{quote(payment_id, safe='')}"))

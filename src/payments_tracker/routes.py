@@ -1,4 +1,4 @@
-"""The routes of API v1 (DESIGN §5): the one list the api handler, the local gateway and infra/ share.
+"""The routes of API v1 (DESIGN §5): one list for the api handler, the local gateway and infra/.
 
 A request whose method and path match none of these is answered 404 by the gateway itself
 (API Gateway's MISSING_AUTHENTICATION_TOKEN, remapped), before any authorizer or handler runs.
@@ -24,7 +24,5 @@ API_ROUTES: tuple[Route, ...] = (
 )
 """Authenticated routes. The monthly report issue adds /reports/{month} and /consent here."""
 
-LOCAL_ONLY_ROUTES: tuple[Route, ...] = (
-    Route("GET", "/swagger"),
-)
+LOCAL_ONLY_ROUTES: tuple[Route, ...] = (Route("GET", "/swagger"),)
 """Served by the local gateway only, unauthenticated; never deployed to AWS."""

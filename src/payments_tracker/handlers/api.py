@@ -17,6 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from payments_tracker import cors
 from payments_tracker.domain.errors import (
     FieldError,
     ForbiddenUser,
@@ -50,9 +51,9 @@ _cors = (
     CORSConfig(
         allow_origin=_origins[0],
         extra_origins=_origins[1:],
-        allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["Location"],
-        max_age=600,
+        allow_headers=list(cors.ALLOWED_REQUEST_HEADERS),
+        expose_headers=list(cors.EXPOSED_RESPONSE_HEADERS),
+        max_age=cors.PREFLIGHT_MAX_AGE_SECONDS,
     )
     if _origins
     else None

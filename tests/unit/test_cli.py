@@ -1,0 +1,187 @@
+"""The payments-tracker command's argument handling, with the HTTP and Cognito calls faked."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from click.testing import CliRunner
+
+from payments_tracker import cli
+from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+
+SUB = str(uuid.uuid4())
+TOKEN = jwt.encode({"sub": SUB, "token_use": "access"}, "k" * 32, algorithm="HS256")
+API = "http://127.0.0.1:3999"
+
+
+class FakeHttp:
+    """Stands in for httpx.request: records calls, answers from a queue."""
+
+    def __init__(self, *responses: httpx.Response) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.responses = list(responses)
+
+    def __call__(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        self.calls.append({"method": method, "url": url, **kwargs})
+        return self.responses.pop(0)
+
+
+def _json(status: int, body: object, content_type: str = "application/json") -> httpx.Response:
+    return httpx.Response(status, content=json.dumps(body), headers={"content-type": content_type})
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    path = tmp_path / "config.json"
+    LocalConfig(
+        api_url=API,
+        region="us-east-1",
+        dynamodb=DynamoDBConfig(endpoint="http://127.0.0.1:8000", table_name="payments"),
+        cognito=CognitoConfig(
+            endpoint="http://127.0.0.1:9229",
+            user_pool_id="local_pool",
+            client_id="client-1",
+            issuer="http://127.0.0.1:9229/local_pool",
+            jwks_url="http://127.0.0.1:9229/local_pool/.well-known/jwks.json",
+        ),
+    ).write(path)
+    return path
+
+
+def test_submit_sends_the_submission_with_defaults_from_token_and_clock(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    http = FakeHttp(_json(201, {"paymentId": "p"}))
+    monkeypatch.setattr(cli.httpx, "request", http)
+    args = ["submit", "--description", "Netflix", "--amount", "12.90", "--currency", "GBP"]
+    result = runner.invoke(cli.main, [*args, "--config", str(config_path), "--token", TOKEN])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"paymentId": "p"}
+    call = http.calls[0]
+    assert call["method"] == "POST"
+    assert call["url"] == f"{API}/payments"
+    assert call["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    body = json.loads(call["content"])
+    assert body["userId"] == SUB
+    assert body["amount"] == "12.90"  # a string, exactly as typed
+    assert uuid.UUID(body["paymentId"]).version == 4
+    assert datetime.fromisoformat(body["timestamp"]).utcoffset() is not None
+
+
+def test_api_url_and_token_come_from_the_environment(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    http = FakeHttp(_json(200, {"paymentId": "p/1"}))
+    monkeypatch.setattr(cli.httpx, "request", http)
+    env = {"PAYMENTS_API_URL": "https://api.example/v1/", "PAYMENTS_TOKEN": TOKEN}
+    result = runner.invoke(
+        cli.main, ["get", "p/1", "--config", str(tmp_path / "none.json")], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert http.calls[0]["url"] == "https://api.example/v1/payments/p%2F1"
+
+
+def test_problem_answers_go_to_stderr_with_exit_1(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    problem = {"type": "/problems/not-found", "title": "Not Found", "status": 404}
+    monkeypatch.setattr(
+        cli.httpx, "request", FakeHttp(_json(404, problem, "application/problem+json"))
+    )
+    result = runner.invoke(cli.main, ["void", "x", "--config", str(config_path), "--token", TOKEN])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert json.loads(result.stderr) == problem
+
+
+def test_missing_token_is_a_one_line_error(runner: CliRunner, config_path: Path) -> None:
+    result = runner.invoke(
+        cli.main, ["get", "x", "--config", str(config_path)], env={"PAYMENTS_TOKEN": ""}
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "PAYMENTS_TOKEN" in result.stderr
+
+
+def test_list_all_follows_cursors_with_the_same_limit(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    http = FakeHttp(
+        _json(200, {"items": [{"n": 1}], "nextCursor": "c1"}),
+        _json(200, {"items": [{"n": 2}], "nextCursor": None}),
+    )
+    monkeypatch.setattr(cli.httpx, "request", http)
+    args = ["list", "--month", "2026-11", "--limit", "1", "--all"]
+    result = runner.invoke(cli.main, [*args, "--config", str(config_path), "--token", TOKEN])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"items": [{"n": 1}, {"n": 2}], "nextCursor": None}
+    assert [call["params"] for call in http.calls] == [
+        {"month": "2026-11", "limit": 1},
+        {"month": "2026-11", "limit": 1, "cursor": "c1"},
+    ]
+
+
+class FakeCognito:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def initiate_auth(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("initiate_auth", kwargs))
+        return {"AuthenticationResult": {"AccessToken": TOKEN, "RefreshToken": "refresh"}}
+
+    def sign_up(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("sign_up", kwargs))
+        return {"UserSub": SUB}
+
+    def admin_confirm_sign_up(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("admin_confirm_sign_up", kwargs))
+        return {}
+
+
+def test_login_prints_the_access_token_alone(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    cognito = FakeCognito()
+    monkeypatch.setattr("payments_tracker.local.bootstrap.cognito_client", lambda *_: cognito)
+    args = ["login", "--email", "a@example.com", "--password", "pw-123456789012"]
+    result = runner.invoke(cli.main, [*args, "--config", str(config_path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == TOKEN + "\n"
+    assert result.stderr == ""
+    assert cognito.calls[0][1]["AuthFlow"] == "USER_PASSWORD_AUTH"
+    assert cognito.calls[0][1]["ClientId"] == "client-1"
+
+
+def test_signup_creates_and_confirms_on_the_local_pool(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    cognito = FakeCognito()
+    monkeypatch.setattr("payments_tracker.local.bootstrap.cognito_client", lambda *_: cognito)
+    args = ["signup", "--email", "a@example.com", "--password", "pw-123456789012"]
+    result = runner.invoke(cli.main, [*args, "--config", str(config_path)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["sub"] == SUB
+    assert [name for name, _ in cognito.calls] == ["sign_up", "admin_confirm_sign_up"]
+    assert "pw-123456789012" not in result.stdout + result.stderr
+
+
+def test_signup_without_a_local_stack_points_to_the_managed_login(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    args = ["signup", "--email", "a@example.com", "--password", "pw-123456789012"]
+    result = runner.invoke(cli.main, [*args, "--config", str(tmp_path / "none.json")])
+    assert result.exit_code == 1
+    assert "managed login" in result.stderr
