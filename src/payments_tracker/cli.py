@@ -267,6 +267,19 @@ def submit(
 
 
 @main.command()
+@click.option(
+    "--token",
+    envvar="PAYMENTS_TOKEN",
+    show_envvar=True,
+    required=True,
+    help="access token (from `payments-tracker login`)",
+)
+def whoami(token: str) -> None:
+    """Print your user id (the token's `sub`): the `userId` of your submissions."""
+    click.echo(token_subject(token))
+
+
+@main.command()
 @click.argument("payment_id")
 @api_options
 def get(payment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:

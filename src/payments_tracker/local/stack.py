@@ -146,10 +146,7 @@ def next_steps(config: LocalConfig) -> str:
     api = config.api_url
     email = "you@example.com"
     password = "correct-horse-battery-staple"  # noqa: S105 - an example in the help text
-    caller_sub = (
-        '.venv/bin/python -c \'import base64,json,sys; p=sys.argv[1].split(".")[1]; '
-        'print(json.loads(base64.urlsafe_b64decode(p + "=="))["sub"])\' "$TOKEN"'
-    )
+    caller_sub = '.venv/bin/payments-tracker whoami --token "$TOKEN"'
     new_uuid = ".venv/bin/python -c 'import uuid; print(uuid.uuid4())'"
     body = (
         '{"paymentId":"\'"$(' + new_uuid + ')"\'","userId":"\'"$USER_ID"\'",'
