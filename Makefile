@@ -7,6 +7,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
+PY_DIRS := $(wildcard src tests infra bench)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -36,12 +37,12 @@ run: setup ## start DynamoDB Local, cognito-local and the local gateway on 127.0
 	$(PY) -m payments_tracker.local.stack
 
 format: setup ## rewrite the code in the house style
-	$(VENV)/bin/ruff format src tests infra bench
-	$(VENV)/bin/ruff check --fix src tests infra bench
+	$(VENV)/bin/ruff format $(PY_DIRS)
+	$(VENV)/bin/ruff check --fix $(PY_DIRS)
 
 lint: setup ## ruff check and ruff format --check
-	$(VENV)/bin/ruff check src tests infra bench
-	$(VENV)/bin/ruff format --check src tests infra bench
+	$(VENV)/bin/ruff check $(PY_DIRS)
+	$(VENV)/bin/ruff format --check $(PY_DIRS)
 
 typecheck: setup ## mypy --strict on src/
 	$(VENV)/bin/mypy --strict src

@@ -33,7 +33,9 @@ def rest_event(
         "httpMethod": method,
         "headers": all_headers or None,
         "multiValueHeaders": {k: [v] for k, v in all_headers.items()} or None,
-        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} if multi_query else None,
+        "queryStringParameters": (
+            {k: v[-1] for k, v in multi_query.items()} if multi_query else None
+        ),
         "multiValueQueryStringParameters": multi_query,
         "pathParameters": path_parameters,
         "stageVariables": None,

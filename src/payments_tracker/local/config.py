@@ -1,4 +1,4 @@
-"""`.local/config.json`: what the local bootstrap created and where it listens (dev tooling only)."""
+"""`.local/config.json`: what the local bootstrap created and where it listens (dev tooling)."""
 
 from __future__ import annotations
 
