@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from payments_tracker.domain.errors import FieldError
@@ -40,6 +40,13 @@ def _no_constants(name: str) -> Any:
     raise _Ambiguous("finite-number", f"{name} is not JSON")
 
 
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # an exponent beyond any Decimal (RFC 8259 §9 allows the limit)
+        raise _Ambiguous("number-range", "has a number out of range") from None
+
+
 def _malformed(rule: str, message: str) -> RequestRejected:
     return RequestRejected(
         400, "malformed-json", "Malformed JSON", FieldError("body", rule, message)
@@ -48,9 +55,7 @@ def _malformed(rule: str, message: str) -> RequestRejected:
 
 def read_json_object(content_type: str | None, body: str | None, is_base64: bool) -> dict[str, Any]:
     """The request's JSON object, or RequestRejected (415, 413, 400 or 422) naming the rule."""
-    media_type, _, parameters = (content_type or "").partition(";")
-    charset = parameters.strip().lower()
-    if media_type.strip().lower() != "application/json" or charset not in ("", "charset=utf-8"):
+    if not _is_json_utf8(content_type):
         raise RequestRejected(
             415,
             "unsupported-media-type",
@@ -74,7 +79,7 @@ def read_json_object(content_type: str | None, body: str | None, is_base64: bool
             text,
             object_pairs_hook=_unique_keys,
             parse_constant=_no_constants,
-            parse_float=Decimal,
+            parse_float=_decimal,
         )
     except _Ambiguous as error:
         raise _malformed(error.rule, str(error)) from None
@@ -91,6 +96,18 @@ def read_json_object(content_type: str | None, body: str | None, is_base64: bool
             FieldError("body", "json-object", "must be a JSON object"),
         )
     return document
+
+
+def _is_json_utf8(content_type: str | None) -> bool:
+    """`application/json`, any case, with no charset or charset utf-8 (quoted or not)."""
+    media_type, *parameters = (content_type or "").split(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
 
 
 def _raw_bytes(body: str | None, is_base64: bool) -> bytes:

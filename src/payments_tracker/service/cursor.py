@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from payments_tracker.domain.errors import InvalidCursor
 from payments_tracker.service.ports import PageKey
 
 _TAG_BYTES = 32
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,12 @@ class CursorCodec:
 
     def open(self, cursor: str, context: CursorContext, now: datetime) -> PageKey:
         """The page key sealed in `cursor`, or InvalidCursor if it is not ours to open now."""
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        except (ValueError, UnicodeEncodeError):
-            raise InvalidCursor("malformed") from None
+        raw = _decode(cursor)
+        if raw is None:
+            raise InvalidCursor("malformed")
         tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
         expected = hmac.new(self._key, payload, hashlib.sha256).digest()
-        if len(tag) != _TAG_BYTES or not hmac.compare_digest(tag, expected):
+        if not hmac.compare_digest(tag, expected):
             raise InvalidCursor("tampered")
         fields = json.loads(payload)
         if fields["s"] != context.subject or fields["m"] != context.month:
@@ -69,13 +70,26 @@ class CursorCodec:
 
     def limit_of(self, cursor: str) -> int | None:
         """The limit a genuine cursor was issued for (a request with a cursor may omit it)."""
+        raw = _decode(cursor)
+        if raw is None:
+            return None
         try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             payload = raw[_TAG_BYTES:]
             expected = hmac.new(self._key, payload, hashlib.sha256).digest()
             if not hmac.compare_digest(raw[:_TAG_BYTES], expected):
                 return None
             limit = json.loads(payload)["l"]
-        except (ValueError, KeyError, TypeError, UnicodeEncodeError):
+        except (ValueError, KeyError, TypeError):
             return None
         return limit if isinstance(limit, int) else None
+
+
+def _decode(cursor: str) -> bytes | None:
+    """The bytes of a base64url cursor long enough to hold a tag and a payload, else None."""
+    if _BASE64URL.fullmatch(cursor) is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError:
+        return None
+    return raw if len(raw) > _TAG_BYTES else None

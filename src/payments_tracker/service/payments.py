@@ -152,7 +152,13 @@ def _limit(
         if cursor is not None:
             return codec.limit_of(cursor) or DEFAULT_LIMIT
         return DEFAULT_LIMIT
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    # The length check first: int() of thousands of digits raises instead of answering 400.
+    if (
+        not text.isascii()
+        or not text.isdigit()
+        or len(text) > len(str(MAX_LIMIT))
+        or not 1 <= int(text) <= MAX_LIMIT
+    ):
         errors.append(FieldError("limit", "range", f"must be an integer from 1 to {MAX_LIMIT}"))
         return None
     return int(text)
