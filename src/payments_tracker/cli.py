@@ -331,3 +331,33 @@ def void(payment_id: str, api_url: str | None, token: str | None, config_path: P
     """Void one of your payments (DELETE /payments/{paymentId}); it is kept, marked voided."""
     api = ApiClient(api_url, token, config_path)
     _print_json(api.request("DELETE", f"/payments/{quote(payment_id, safe='')}"))
+
+
+@main.group()
+def report() -> None:
+    """Monthly reports: build a month (operator), read your own (customer)."""
+
+
+@main.group()
+def consent() -> None:
+    """Your consent to sharing kept commitments with your credit file."""
+
+
+@main.group()
+def admin() -> None:
+    """Operator commands on the local stack (or a deployed one, with AWS credentials)."""
+
+
+# Command modules attach their commands to the groups above when imported.
+def _register_commands() -> None:
+    import importlib  # noqa: PLC0415
+
+    for module in ("payments_tracker.cli_reports", "payments_tracker.cli_consent"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+
+
+_register_commands()
