@@ -189,7 +189,7 @@ def test_proxy_event_request_context_carries_stage_ids_and_authorizer() -> None:
     context = event["requestContext"]
     assert context["resourcePath"] == "/payments/{paymentId}"
     assert context["httpMethod"] == "DELETE"
-    assert context["path"] == "/v1/payments/p-1"
+    assert context["path"] == "/payments/p-1"  # the local base URL is the stage root
     assert context["stage"] == "v1"
     assert context["requestId"] == "req-1"
     assert context["accountId"] == "123456789012"

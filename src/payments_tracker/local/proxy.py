@@ -293,7 +293,9 @@ def build_proxy_event(
             "userArn": None,
             "clientCert": None,
         },
-        "path": f"/{STAGE}{request.path}",
+        # The local base URL stands for the stage root (like a custom domain mapped at "/"):
+        # the path the client used has no "/v1", so links the handlers build (Location) work.
+        "path": request.path,
         "protocol": request.protocol,
         "requestId": request_id,
         "requestTime": _request_time(received_at),
