@@ -1,0 +1,102 @@
+"""The CDK app: five stacks, cdk-nag AwsSolutions checks in synthesis, acknowledgements in nag.py.
+
+Run by the CDK CLI from `infra/` (see cdk.json): `make synth`, `make deploy`, `make destroy`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script by the CDK CLI: make `infra` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aws_cdk import App, Tags, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import InfraConfig
+from infra.nag import NagAcknowledgement, acknowledge_findings
+from infra.stacks.api import ApiStack
+from infra.stacks.auth import AuthStack
+from infra.stacks.data import DataStack
+from infra.stacks.observability import ObservabilityStack
+from infra.stacks.reports import ReportsStack
+
+STACK_PREFIX = "PaymentsTracker"
+FEATURE_FLAGS = {
+    # S3 server access logs are granted by bucket policy, so log buckets can disable ACLs.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # Exports stay protected while another stack imports them (today's behaviour, made explicit).
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
+}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The app and its stacks, as the tests and the acknowledgements need them."""
+
+    app: App
+    config: InfraConfig
+    auth: AuthStack
+    data: DataStack
+    api: ApiStack
+    reports: ReportsStack
+    observability: ObservabilityStack
+    acknowledgements: tuple[NagAcknowledgement, ...] = ()
+
+
+def build_deployment(app: App | None = None) -> Deployment:
+    """Every stack of the deployment, without the nag checks (see `build_app`)."""
+    app = app or App()
+    for flag, value in FEATURE_FLAGS.items():
+        if app.node.try_get_context(flag) is None:
+            app.node.set_context(flag, value)
+    config = InfraConfig.from_context(app.node)
+    auth = AuthStack(
+        app, f"{STACK_PREFIX}Auth", config=config, description="payments-tracker: users"
+    )
+    data = DataStack(app, f"{STACK_PREFIX}Data", description="payments-tracker: customer data")
+    api = ApiStack(
+        app,
+        f"{STACK_PREFIX}Api",
+        config=config,
+        auth=auth,
+        data=data,
+        description="payments-tracker: REST API v1",
+    )
+    reports = ReportsStack(
+        app,
+        f"{STACK_PREFIX}Reports",
+        config=config,
+        data=data,
+        description="payments-tracker: monthly reports",
+    )
+    observability = ObservabilityStack(
+        app,
+        f"{STACK_PREFIX}Observability",
+        config=config,
+        data=data,
+        api=api,
+        reports=reports,
+        description="payments-tracker: alarms and dashboard",
+    )
+    Tags.of(app).add("project", "payments-tracker")
+    return Deployment(app, config, auth, data, api, reports, observability)
+
+
+def add_nag_checks(deployment: Deployment) -> list[NagAcknowledgement]:
+    """AwsSolutions checks run at synthesis; any finding not acknowledged in nag.py fails it."""
+    acknowledged = acknowledge_findings(deployment)
+    Validations.of(deployment.app).add_plugins(AwsSolutionsChecks(deployment.app))
+    return acknowledged
+
+
+def build_app(app: App | None = None) -> Deployment:
+    """The deployment with nag checks on: what `cdk synth` runs."""
+    deployment = build_deployment(app)
+    return replace(deployment, acknowledgements=tuple(add_nag_checks(deployment)))
+
+
+if __name__ == "__main__":
+    build_app().app.synth()

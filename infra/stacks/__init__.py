@@ -1,0 +1,1 @@
+"""The stacks of the deployment, one per concern (DESIGN §2)."""

@@ -1,0 +1,221 @@
+"""Reports: the monthly schedule, the Step Functions run over 16 shards, the `report` function."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.config import InfraConfig
+from infra.stacks.common import log_group, setting_env
+from infra.stacks.data import DataStack, export_objects_arn
+from infra.stacks.functions import PythonFunction
+from payments_tracker.adapters.dynamodb.table import BY_MONTH
+
+SHARDS = 16
+SCHEDULE = "cron(0 2 5 * ? *)"  # 02:00 UTC on the 5th: month M-1 after a grace period (DESIGN §2)
+SCHEDULE_TIMEZONE = "UTC"
+RUN_TIMEOUT = Duration.hours(2)
+REPORT_TABLE_ACTIONS = [
+    "dynamodb:Query",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+]
+# Five days before the 5th, 02:00 UTC is always inside the previous month.
+FIVE_DAYS_MS = 5 * 24 * 3600 * 1000
+MONTH_OF_RUN = (
+    "{% $exists($states.input.month) ? $states.input.month : "
+    f"$fromMillis($toMillis($states.input.scheduledTime) - {FIVE_DAYS_MS}, '[Y0001]-[M01]') %}}"
+)
+LAMBDA_RETRY = [
+    {
+        "ErrorEquals": [
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "Lambda.TooManyRequestsException",
+        ],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 6,
+        "BackoffRate": 2,
+        "JitterStrategy": "FULL",
+    },
+    {
+        "ErrorEquals": ["States.TaskFailed"],
+        "IntervalSeconds": 30,
+        "MaxAttempts": 2,
+        "BackoffRate": 2,
+    },
+]
+
+
+def report_run_definition() -> dict[str, Any]:
+    """The state machine (JSONata): resolve the month, one report task per shard, the manifest."""
+
+    def invoke(payload: object, **rest: object) -> dict[str, Any]:
+        return {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": "${ReportFunctionArn}", "Payload": payload},
+            "Output": "{% $states.result.Payload %}",
+            "Retry": LAMBDA_RETRY,
+            **rest,
+        }
+
+    return {
+        "Comment": "payments-tracker monthly report: {month} by hand, {scheduledTime} on schedule",
+        "QueryLanguage": "JSONata",
+        "TimeoutSeconds": int(RUN_TIMEOUT.to_seconds()),
+        "StartAt": "ResolveMonth",
+        "States": {
+            "ResolveMonth": {
+                "Type": "Pass",
+                "Output": {"month": MONTH_OF_RUN},
+                "Next": "BuildShards",
+            },
+            "BuildShards": {
+                "Type": "Map",
+                "Items": f"{{% [0..{SHARDS - 1}] %}}",
+                "MaxConcurrency": SHARDS,
+                "ItemSelector": {
+                    "month": "{% $states.input.month %}",
+                    "shard": "{% $states.context.Map.Item.Value %}",
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "BuildShard",
+                    "States": {"BuildShard": invoke("{% $states.input %}", End=True)},
+                },
+                "Output": {"month": "{% $states.input.month %}"},
+                "Next": "WriteManifest",
+            },
+            "WriteManifest": invoke({"month": "{% $states.input.month %}"}, End=True),
+        },
+    }
+
+
+class ReportsStack(Stack):
+    """Once a month, every shard's reports and the credit-file export, then the manifest."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        data: DataStack,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        limits = config.concurrency if config.reserve_concurrency else None
+
+        self.report_function = PythonFunction(
+            self,
+            "Report",
+            handler="payments_tracker.handlers.report.handler",
+            description="Builds one shard of a month's reports ({month, shard}) or its manifest",
+            environment={
+                setting_env("table_name"): data.table.table_name,
+                setting_env("export_bucket"): data.export_bucket.bucket_name,
+            },
+            timeout=Duration.minutes(15),
+            memory_size=1769,  # one full vCPU
+            reserved_concurrency=limits.report if limits else None,
+            log_days=config.log_retention_days,
+        )
+        self.report_function.grant_table(
+            data.table.table_arn, data.table_key.key_arn, REPORT_TABLE_ACTIONS, [BY_MONTH.name]
+        )
+        role = self.report_function.role
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ExportObjects",
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=[export_objects_arn()],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ExportListing",
+                actions=["s3:ListBucket"],
+                resources=[data.export_bucket.bucket_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ExportKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[data.export_key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
+            )
+        )
+
+        self.run_logs = log_group(self, "RunLogs", config.log_retention_days)
+        self.state_machine = sfn.StateMachine(
+            self,
+            "MonthlyReportRun",
+            definition_body=sfn.DefinitionBody.from_string(json.dumps(report_run_definition())),
+            definition_substitutions={
+                "ReportFunctionArn": self.report_function.function.function_arn
+            },
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            timeout=RUN_TIMEOUT,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=self.run_logs, level=sfn.LogLevel.ALL, include_execution_data=False
+            ),
+        )
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="InvokeReport",
+                actions=["lambda:InvokeFunction"],
+                resources=[self.report_function.function.function_arn],
+            )
+        )
+
+        self.schedule_dlq = sqs.Queue(
+            self,
+            "ScheduleDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        schedule_role = iam.Role(
+            self,
+            "ScheduleRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            ),
+            description="payments-tracker: start the monthly report run",
+        )
+        self.state_machine.grant_start_execution(schedule_role)
+        self.schedule_dlq.grant_send_messages(schedule_role)
+        self.schedule = scheduler.CfnSchedule(
+            self,
+            "MonthlySchedule",
+            description="The monthly report of the month before, after a grace period",
+            schedule_expression=SCHEDULE,
+            schedule_expression_timezone=SCHEDULE_TIMEZONE,
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            state="ENABLED",
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=self.state_machine.state_machine_arn,
+                role_arn=schedule_role.role_arn,
+                input=json.dumps({"scheduledTime": "<aws.scheduler.scheduled-time>"}),
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                    maximum_retry_attempts=10, maximum_event_age_in_seconds=6 * 3600
+                ),
+                dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
+                    arn=self.schedule_dlq.queue_arn
+                ),
+            ),
+        )
