@@ -21,8 +21,11 @@ API_ROUTES: tuple[Route, ...] = (
     Route("GET", "/payments"),
     Route("GET", "/payments/{paymentId}"),
     Route("DELETE", "/payments/{paymentId}"),
+    Route("GET", "/reports/{month}"),
+    Route("GET", "/consent"),
+    Route("PUT", "/consent"),
 )
-"""Authenticated routes. The monthly report issue adds /reports/{month} and /consent here."""
+"""Authenticated routes."""
 
 LOCAL_ONLY_ROUTES: tuple[Route, ...] = (Route("GET", "/swagger"),)
 """Served by the local gateway only, unauthenticated; never deployed to AWS."""

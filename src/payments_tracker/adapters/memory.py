@@ -1,9 +1,11 @@
-"""PaymentRepository in memory: for unit tests of the handler and for benchmark baselines only."""
+"""The ports in memory: for unit tests of the handler and for benchmark baselines only."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
+from payments_tracker.domain.consent import ConsentChange, consent_in_force
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus
 from payments_tracker.service.ports import Page, PageKey
@@ -57,3 +59,37 @@ class InMemoryPaymentRepository:
         page = mine[:limit]
         more = len(mine) > limit
         return Page(page, {"position": position(page[-1])} if more and page else None)
+
+
+class InMemoryConsentRepository:
+    """Keeps each owner's consent changes in a list, oldest first."""
+
+    def __init__(self) -> None:
+        self.changes: dict[UUID, list[ConsentChange]] = {}
+
+    def history(self, user_id: UUID, limit: int) -> list[ConsentChange]:
+        """The owner's latest `limit` changes, newest first."""
+        return list(reversed(self.changes.get(user_id, [])))[:limit]
+
+    def record(self, user_id: UUID, change: ConsentChange, replaces: ConsentChange | None) -> bool:
+        """Append `change` if `replaces` is still the latest one."""
+        changes = self.changes.setdefault(user_id, [])
+        if (changes[-1] if changes else None) != replaces:
+            return False
+        changes.append(change)
+        return True
+
+    def consent_standing_at(self, user_id: UUID, cutoff: datetime) -> bool:
+        """The domain's rule over the whole history."""
+        return consent_in_force(self.changes.get(user_id, []), cutoff)
+
+
+class InMemoryReportDocuments:
+    """Report documents keyed like the table: (owner, month)."""
+
+    def __init__(self) -> None:
+        self.documents: dict[tuple[UUID, Month], str] = {}
+
+    def month_report(self, user_id: UUID, month: Month) -> str | None:
+        """The owner's report of `month`, or None."""
+        return self.documents.get((user_id, month))

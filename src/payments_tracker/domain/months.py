@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
-
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# Year 0000 is no month (datetime starts at year 1): the published pattern says so too, so a
+# schema-driven client never builds a month this API refuses.
+MONTH_PATTERN = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"
+_MONTH = re.compile(MONTH_PATTERN)
 
 
 @dataclass(frozen=True, order=True)
@@ -22,7 +23,7 @@ class Month:
     def parse(cls, text: str) -> Month | None:
         """The month `YYYY-MM`, or None if malformed."""
         match = _MONTH.fullmatch(text)
-        if match is None or int(match.group(1)) == 0:
+        if match is None:
             return None
         return cls(int(match.group(1)), int(match.group(2)))
 

@@ -29,14 +29,20 @@ from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.months import MONTH_PATTERN
 from payments_tracker.handlers.dependencies import dependencies
 from payments_tracker.handlers.models import (
+    ConsentUpdate,
+    ConsentView,
+    MonthReport,
     PaymentPage,
     PaymentSubmission,
     PaymentView,
     Problem,
+    consent_view,
     payment_view,
 )
 from payments_tracker.handlers.problems import PROBLEM_CONTENT_TYPE, problem
 from payments_tracker.handlers.requests import RequestRejected, read_json_object
+from payments_tracker.service import consent as consent_cases
+from payments_tracker.service import own_reports
 from payments_tracker.service import payments as use_cases
 from payments_tracker.service.ports import StorageUnavailable
 from payments_tracker.settings import get_settings
@@ -265,6 +271,95 @@ def _single_valued_query(parameters: dict[str, list[str]]) -> dict[str, str]:
     return {name: values[0] for name, values in parameters.items() if values}
 
 
+def _report_spec(
+    month: Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")],
+) -> MonthReport:
+    raise NotImplementedError  # only its signature is used, by the OpenAPI document
+
+
+@app.get(
+    "/reports/<month>",
+    summary="Read your monthly report of kept commitments",
+    description="Built by the monthly run on the 5th of the next month; a user with "
+    "no active payment in the month or the 23 before has no report.",
+    responses={
+        200: _ok("Your report of the month", MonthReport),
+        400: _problem_content("The month is not YYYY-MM"),
+        **_ERRORS_401,
+        404: _problem_content("No report of yours for this month (not built yet)"),
+        503: _problem_content("Storage unavailable"),
+    },
+    tags=["reports"],
+)
+@documented(_report_spec)
+def get_report(month: str) -> Response[Any]:
+    """The caller's report of a month, served as the report engine stored it."""
+    document = own_reports.read_month_report(dependencies().reports, _caller(), month)
+    return Response(200, "application/json", document)
+
+
+def _consent_spec() -> ConsentView:
+    raise NotImplementedError  # only its signature is used, by the OpenAPI document
+
+
+@app.get(
+    "/consent",
+    summary="Read your consent to credit-file sharing",
+    description="Before any answer: `creditFileSharing: false`, no history.",
+    responses={
+        200: _ok("Your consent and its history", ConsentView),
+        **_ERRORS_401,
+        503: _problem_content("Storage unavailable"),
+    },
+    tags=["consent"],
+)
+@documented(_consent_spec)
+def get_consent() -> Response[Any]:
+    """The caller's consent and its history."""
+    state = consent_cases.get_consent(dependencies().consents, _caller())
+    return _json(200, consent_view(state.current, state.history))
+
+
+def _set_consent_spec(consent: Annotated[ConsentUpdate, Body()]) -> ConsentView:
+    raise NotImplementedError  # only its signature is used, by the OpenAPI document
+
+
+@app.put(
+    "/consent",
+    summary="Give or withdraw your consent to credit-file sharing",
+    description="Each change is recorded with its time and kept in the history; the monthly "
+    "export includes you only if your consent stands at the run's cut-off. A request that "
+    "changes nothing records nothing.",
+    responses={
+        200: _ok("Your consent as it now stands, and its history", ConsentView),
+        400: _problem_content("Malformed or ambiguous JSON"),
+        **_ERRORS_401,
+        409: _problem_content("Changed concurrently by another request: retry"),
+        413: _problem_content("Body over 8 KiB"),
+        415: _problem_content("Media type other than application/json"),
+        422: _problem_content("A rule of a field is broken; `errors` names each"),
+        503: _problem_content("Storage unavailable: retry after `Retry-After` seconds"),
+    },
+    tags=["consent"],
+)
+@documented(_set_consent_spec)
+def set_consent() -> Response[Any]:
+    """Give or withdraw the caller's consent."""
+    event = app.current_event
+    body = read_json_object(
+        event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
+    )
+    deps = dependencies()
+    state = consent_cases.set_consent(deps.consents, body, _caller(), deps.clock)
+    if state.changed:
+        metrics.add_metric(
+            name="ConsentGiven" if state.credit_file_sharing else "ConsentWithdrawn",
+            unit=MetricUnit.Count,
+            value=1,
+        )
+    return _json(200, consent_view(state.current, state.history))
+
+
 @on_error(RequestRejected)
 def _rejected(error: RequestRejected) -> Response[Any]:
     _count_rejection()
@@ -303,6 +398,40 @@ def _bad_query(error: use_cases.BadQuery) -> Response[Any]:
         f"Check: {names}",
         _request_id(),
         errors=error.errors,
+    )
+
+
+@on_error(own_reports.MalformedMonth)
+def _malformed_month(error: own_reports.MalformedMonth) -> Response[Any]:
+    return problem(
+        400,
+        "bad-month",
+        "Bad month",
+        "month must be a month as YYYY-MM",
+        _request_id(),
+        errors=error.errors,
+    )
+
+
+@on_error(own_reports.ReportNotBuilt)
+def _report_not_built(_: own_reports.ReportNotBuilt) -> Response[Any]:
+    return problem(
+        404,
+        "report-not-found",
+        "Report not found",
+        "No report of yours for this month: it is built on the 5th of the next month",
+        _request_id(),
+    )
+
+
+@on_error(consent_cases.ConsentConflict)
+def _consent_conflict(_: consent_cases.ConsentConflict) -> Response[Any]:
+    return problem(
+        409,
+        "consent-conflict",
+        "Consent changed concurrently",
+        "Another request changed your consent at the same time; read it and retry",
+        _request_id(),
     )
 
 

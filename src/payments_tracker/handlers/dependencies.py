@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from payments_tracker.adapters.memory import InMemoryConsentRepository, InMemoryReportDocuments
 from payments_tracker.service.cursor import CursorCodec
-from payments_tracker.service.ports import PaymentRepository
+from payments_tracker.service.ports import ConsentRepository, PaymentRepository, ReportDocuments
 from payments_tracker.settings import get_settings
 
 
@@ -24,6 +25,10 @@ class Dependencies:
     payments: PaymentRepository
     cursors: CursorCodec
     clock: Callable[[], datetime] = utc_now
+    # Empty in-memory stores by default, so a test or benchmark of the payment routes alone
+    # needs not build them; `_from_settings` always passes the DynamoDB ones.
+    consents: ConsentRepository = field(default_factory=InMemoryConsentRepository)
+    reports: ReportDocuments = field(default_factory=InMemoryReportDocuments)
 
 
 _override: Dependencies | None = None
@@ -33,16 +38,28 @@ _override: Dependencies | None = None
 def _from_settings() -> Dependencies:
     # Imported here so that pure tests of the handler never load boto3.
     from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
+    from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
+        DynamoDBConsentRepository,
+    )
+    from payments_tracker.adapters.dynamodb.report_documents import (  # noqa: PLC0415
+        DynamoDBReportDocuments,
+    )
     from payments_tracker.adapters.dynamodb.repository import (  # noqa: PLC0415
         DynamoDBPaymentRepository,
     )
 
     settings = get_settings()
-    repository = DynamoDBPaymentRepository(make_client(settings), settings.table_name)
+    client = make_client(settings)
+    repository = DynamoDBPaymentRepository(client, settings.table_name)
     codec = CursorCodec(
         settings.cursor_key.get_secret_value().encode("utf-8"), settings.cursor_ttl_seconds
     )
-    return Dependencies(payments=repository, cursors=codec)
+    return Dependencies(
+        payments=repository,
+        cursors=codec,
+        consents=DynamoDBConsentRepository(client, settings.table_name),
+        reports=DynamoDBReportDocuments(client, settings.table_name),
+    )
 
 
 def dependencies() -> Dependencies:

@@ -6,11 +6,13 @@ responses with `payment_view`; a contract test proves these models describe exac
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from payments_tracker.domain.consent import TERMS_VERSION_PATTERN, ConsentChange
 from payments_tracker.domain.description import MAX_LENGTH
 from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.money import AMOUNT_PATTERN, accepted_currencies
@@ -85,6 +87,73 @@ class PaymentPage(_Strict):
     )
 
 
+class ConsentUpdate(_Strict):
+    """Give or withdraw consent to sharing kept commitments with the customer's credit file."""
+
+    creditFileSharing: bool = Field(description="true gives consent, false withdraws it")
+    termsVersion: str | None = Field(
+        default=None,
+        pattern=TERMS_VERSION_PATTERN,
+        description="The version of the sharing terms the customer accepted; required with "
+        "`creditFileSharing: true`; a withdrawal without it refers to the current terms",
+        examples=["2026-11"],
+    )
+
+
+class ConsentChangeView(_Strict):
+    """One recorded change of the consent."""
+
+    creditFileSharing: bool
+    termsVersion: str | None
+    changedAt: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class ConsentView(_Strict):
+    """The consent in force and its history (before any answer: not shared, no history)."""
+
+    creditFileSharing: bool = Field(description="Whether kept commitments may be exported")
+    termsVersion: str | None = Field(description="Terms of the current answer; null before any")
+    updatedAt: str | None = Field(
+        json_schema_extra={"format": "date-time"},
+        description="When the current answer was recorded; null before any",
+    )
+    history: list[ConsentChangeView] = Field(
+        description="Every change, newest first (the latest 100; older ones are kept, not shown)"
+    )
+
+
+class CommitmentReport(_Strict):
+    """One commitment (payments grouped by normalised description and currency) in a month."""
+
+    commitmentId: str = Field(description="uuid5 of user, currency and key: stable across months")
+    name: str = Field(description="Description of the commitment's latest payment (NFC)")
+    currency: str
+    status: Literal["kept", "lapsed", "ended"] = Field(
+        description="kept: paid in the month; lapsed: paid the month before but not in it; "
+        "ended: last paid earlier"
+    )
+    monthsKept: int = Field(ge=0, description="Consecutive months paid, ending in this month")
+    established: bool = Field(description="Paid in at least 3 distinct months of the window")
+    history24: str = Field(
+        pattern=r"^[01-]{24}$",
+        description="24 months, newest first: 1 paid, 0 not paid, - before first seen",
+    )
+    amountsPaid: list[str] = Field(
+        description="One per active payment in the month, with the currency's minor units"
+    )
+    firstMonth: str = Field(pattern=MONTH_PATTERN)
+    lastMonth: str = Field(pattern=MONTH_PATTERN)
+
+
+class MonthReport(_Strict):
+    """A customer's monthly report of kept commitments, as the monthly run built it."""
+
+    month: str = Field(pattern=MONTH_PATTERN)
+    userId: str = Field(pattern=UUID4_PATTERN)
+    generatedAt: str = Field(json_schema_extra={"format": "date-time"})
+    commitments: list[CommitmentReport]
+
+
 class FieldProblem(_Strict):
     """One broken rule."""
 
@@ -120,3 +189,26 @@ def payment_view(payment: Payment) -> dict[str, Any]:
 
 def _instant(payment: Payment) -> str:
     return payment.received_at.isoformat().replace("+00:00", "Z")
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def consent_change_view(change: ConsentChange) -> dict[str, Any]:
+    """The JSON object of one consent change, as ConsentChangeView describes it."""
+    return {
+        "creditFileSharing": change.credit_file_sharing,
+        "termsVersion": change.terms_version,
+        "changedAt": _rfc3339(change.changed_at),
+    }
+
+
+def consent_view(current: ConsentChange | None, history: list[ConsentChange]) -> dict[str, Any]:
+    """The JSON object of a customer's consent, as ConsentView describes it."""
+    return {
+        "creditFileSharing": current is not None and current.credit_file_sharing,
+        "termsVersion": current.terms_version if current else None,
+        "updatedAt": _rfc3339(current.changed_at) if current else None,
+        "history": [consent_change_view(change) for change in history],
+    }

@@ -17,7 +17,8 @@ DESCRIPTION = (
     "`application/problem+json`."
 )
 # Powertools adds FastAPI-style validation schemas; this API answers with Problem instead.
-_UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError")
+# ResponseValidationError refers to ValidationError: left alone, its $ref would dangle.
+_UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def openapi_document() -> dict[str, Any]:

@@ -25,7 +25,6 @@ from typing import Any, Final
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from payments_tracker.cors import cors_headers, preflight_headers
@@ -238,13 +237,16 @@ class LocalGateway:
             raw_headers = _with_gateway_headers(response, cors, request_id)
         reply = Response(content=response.body, status_code=response.status)
         reply.raw_headers = raw_headers
+        # `integration=-` when the api function was never invoked (API Gateway's access log has
+        # the same: `$context.integration.status` is empty when no integration ran).
         log.info(
-            "%s %s %d %.0fms requestId=%s",
+            "%s %s %d %.0fms requestId=%s integration=%s",
             request.method,
             path,
             response.status,
             (time.perf_counter() - started) * 1000,
             request_id,
+            "api" if getattr(request.state, "api_invoked", False) else "-",
         )
         return reply
 
@@ -283,6 +285,7 @@ class LocalGateway:
             received_at=self._wall_clock(),
             authorizer=authorizer,
         )
+        request.state.api_invoked = True
         invocation = await self._invoke("api", event, timeout_status=504)
         if invocation.failed:
             raise GatewayError("DEFAULT_5XX", 502)  # API Gateway: Lambda error → 502
@@ -359,11 +362,11 @@ def create_app(
         response = await gateway.handle(Request(scope, receive))
         await response(scope, receive, send)
 
-    # One mount for every method and path: routing (and its 404) is the gateway's own.
-    app = Starlette(
-        routes=[Mount("/", app=every_request)],
-        lifespan=lifespan,
-    )
+    # No Starlette route at all: every method and path (even one with a newline, which a Mount's
+    # `.*` would not match) reaches the gateway, so routing and its problem+json 404 are its own.
+    app = Starlette(routes=[], lifespan=lifespan)
+    app.router.default = every_request
+    app.router.redirect_slashes = False
     app.state.gateway = gateway
     return app
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 
@@ -39,3 +41,57 @@ class PaymentRepository(Protocol):
 
     def list_month(self, user_id: UUID, month: Month, limit: int, start: PageKey | None) -> Page:
         """The owner's payments of `month` (customer's offset), newest first, at most `limit`."""
+
+
+class ConsentRepository(Protocol):
+    """Where each customer's consent changes are kept: the current one and the whole history."""
+
+    def history(self, user_id: UUID, limit: int) -> list[ConsentChange]:
+        """The owner's latest `limit` changes, newest first (strongly consistent)."""
+
+    def record(self, user_id: UUID, change: ConsentChange, replaces: ConsentChange | None) -> bool:
+        """Store `change` atomically as current and in the history; False if `replaces` is stale."""
+
+    def consent_standing_at(self, user_id: UUID, cutoff: datetime) -> bool:
+        """Whether the consent in force at `cutoff` (the latest change at or before it) shares."""
+
+
+class ReportDocuments(Protocol):
+    """Where the monthly report engine leaves each customer's report, as a JSON document."""
+
+    def month_report(self, user_id: UUID, month: Month) -> str | None:
+        """The owner's report of `month` as stored (JSON text), or None before it is built."""
+
+
+@dataclass(frozen=True)
+class ErasedItems:
+    """How many items of each kind an erasure deleted (counts only: no personal data)."""
+
+    payments: int = 0
+    reports: int = 0
+    consent: int = 0
+    other: int = 0
+
+
+class CustomerData(Protocol):
+    """Everything stored under one customer, for erasure (an operator's use case, DESIGN §8)."""
+
+    def delete_customer_items(self, user_id: UUID) -> ErasedItems:
+        """Delete every item of the customer (payments, reports, consent); count them by kind."""
+
+    def record_erasure(
+        self,
+        user_id: UUID,
+        erased_at: datetime,
+        operator: str,
+        erased: ErasedItems,
+        login_deleted: bool | None,
+    ) -> str:
+        """Write the audit record of an erasure; return where it is (its key)."""
+
+
+class CustomerLogins(Protocol):
+    """The identity provider's accounts (the Cognito user pool)."""
+
+    def delete_login(self, user_id: UUID) -> bool:
+        """Delete the account whose `sub` is `user_id`; False if there is none (already gone)."""

@@ -1,0 +1,1 @@
+"""The Cognito user pool, for operator use cases (the api reads tokens, never the pool)."""

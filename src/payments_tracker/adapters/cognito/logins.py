@@ -1,0 +1,33 @@
+"""CustomerLogins on a Cognito user pool (or cognito-local): delete an account by its `sub`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from payments_tracker.service.ports import StorageUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+
+class CognitoLogins:
+    """The accounts of one user pool."""
+
+    def __init__(self, client: CognitoIdentityProviderClient, user_pool_id: str) -> None:
+        self._client = client
+        self._pool = user_pool_id
+
+    def delete_login(self, user_id: UUID) -> bool:
+        """AdminDeleteUser by `sub` (the user name of an e-mail sign-in pool); False if none."""
+        try:
+            self._client.admin_delete_user(UserPoolId=self._pool, Username=str(user_id))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
+                return False
+            raise StorageUnavailable(str(error.response.get("Error", {}).get("Code"))) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from error
+        return True

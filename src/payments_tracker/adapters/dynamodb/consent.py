@@ -1,0 +1,176 @@
+"""Consent on DynamoDB: the current item `CONSENT` and one history item `CONSENT#<at>` per change.
+
+Both items of a change are written in one TransactWriteItems, so the current consent and its history
+never disagree. The current item is the concurrency anchor: a change is written only if the current
+item is still the one it replaces. `<at>` is a fixed-width UTC instant (microseconds), so the sort
+key orders the history by time and a cut-off is a key range.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from payments_tracker.adapters.dynamodb.repository import user_key
+from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
+from payments_tracker.domain.consent import ConsentChange
+from payments_tracker.service.ports import StorageUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef
+
+Item = dict[str, Any]
+
+_PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
+CURRENT_KEY = "CONSENT"
+HISTORY_PREFIX = "CONSENT#"
+_INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def consent_instant(moment: datetime) -> str:
+    """A fixed-width UTC instant, `2026-11-20T12:00:00.000000Z`: sorts as it reads."""
+    if moment.tzinfo is None:
+        raise ValueError("a consent instant must be timezone-aware")
+    return moment.astimezone(UTC).strftime(_INSTANT_FORMAT)
+
+
+def history_key(changed_at: datetime) -> str:
+    """The sort key of the history item of a change."""
+    return f"{HISTORY_PREFIX}{consent_instant(changed_at)}"
+
+
+def _attributes(user_id: UUID, change: ConsentChange) -> Item:
+    item: Item = {
+        "userId": {"S": str(user_id)},
+        "creditFileSharing": {"BOOL": change.credit_file_sharing},
+        "changedAt": {"S": consent_instant(change.changed_at)},
+    }
+    if change.terms_version is not None:
+        item["termsVersion"] = {"S": change.terms_version}
+    return item
+
+
+def from_item(item: Item) -> ConsentChange:
+    """The change stored in a current or history item."""
+    terms = item.get("termsVersion")
+    return ConsentChange(
+        credit_file_sharing=item["creditFileSharing"]["BOOL"],
+        terms_version=terms["S"] if terms else None,
+        changed_at=datetime.strptime(item["changedAt"]["S"], _INSTANT_FORMAT).replace(tzinfo=UTC),
+    )
+
+
+class DynamoDBConsentRepository:
+    """ConsentRepository (and the report engine's ConsentLookup) on the `payments` table."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def history(self, user_id: UUID, limit: int) -> list[ConsentChange]:
+        """Query the history items, newest first; the newest is the current consent."""
+        return [
+            from_item(item)
+            for item in self._query_history(user_id, HISTORY_PREFIX, None, limit=limit)
+        ]
+
+    def record(self, user_id: UUID, change: ConsentChange, replaces: ConsentChange | None) -> bool:
+        """One transaction: the current item (if still `replaces`) and a new history item."""
+        owner = user_key(user_id)
+        attributes = _attributes(user_id, change)
+        current: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": {
+                _PK: {"S": owner},
+                _SK: {"S": CURRENT_KEY},
+                "type": {"S": "consent"},
+                **attributes,
+            },
+        }
+        if replaces is None:
+            current["ConditionExpression"] = "attribute_not_exists(#pk)"
+            current["ExpressionAttributeNames"] = {"#pk": _PK}
+        else:
+            current["ConditionExpression"] = "#changedAt = :replaces"
+            current["ExpressionAttributeNames"] = {"#changedAt": "changedAt"}
+            current["ExpressionAttributeValues"] = {
+                ":replaces": {"S": consent_instant(replaces.changed_at)}
+            }
+        history = {
+            "TableName": self._table,
+            "Item": {
+                _PK: {"S": owner},
+                _SK: {"S": history_key(change.changed_at)},
+                "type": {"S": "consent-change"},
+                **attributes,
+            },
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": _PK},
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"Put": cast("PutTypeDef", current)},
+                    {"Put": cast("PutTypeDef", history)},
+                ]
+            )
+        except ClientError as error:
+            if _lost_a_race(error):
+                return False
+            raise StorageUnavailable(_code(error)) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from error
+        return True
+
+    def consent_standing_at(self, user_id: UUID, cutoff: datetime) -> bool:
+        """The latest history item at or before `cutoff` (a key range, one item read)."""
+        items = self._query_history(user_id, HISTORY_PREFIX, history_key(cutoff), limit=1)
+        return bool(items) and from_item(items[0]).credit_file_sharing
+
+    def _query_history(
+        self, user_id: UUID, low: str, high: str | None, *, limit: int
+    ) -> list[Item]:
+        # Without an upper bound: every key that starts with `CONSENT#` (the bare `CONSENT`
+        # current item sorts before them and is excluded by the `#` of the prefix).
+        if high is None:
+            condition = "#pk = :pk AND begins_with(#sk, :low)"
+            values = {":pk": {"S": user_key(user_id)}, ":low": {"S": low}}
+        else:
+            condition = "#pk = :pk AND #sk BETWEEN :low AND :high"
+            values = {
+                ":pk": {"S": user_key(user_id)},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            }
+        try:
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames={"#pk": _PK, "#sk": _SK},
+                ExpressionAttributeValues=values,
+                ScanIndexForward=False,
+                Limit=limit,
+                ConsistentRead=True,
+            )
+        except ClientError as error:
+            raise StorageUnavailable(_code(error)) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from error
+        return list(response.get("Items", []))
+
+
+def _lost_a_race(error: ClientError) -> bool:
+    """A cancelled transaction whose only failures are conditions: another change came first."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons", [])
+    codes = {reason.get("Code", "None") for reason in reasons}
+    return "ConditionalCheckFailed" in codes and codes <= {"ConditionalCheckFailed", "None"}
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "ClientError"))

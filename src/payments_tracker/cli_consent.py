@@ -1,0 +1,194 @@
+"""`consent give|withdraw|show`, `report get` (a customer, through the API) and `admin erase`.
+
+`admin erase` is an operator command that talks to the table and the user pool directly: the local
+stack's (from `.local/config.json`) by default, or a deployed stack's with `--deployed` (the table
+from `PAYMENTS_TABLE_NAME` and `AWS_REGION`, the pool from `--user-pool-id`, AWS credentials from
+the usual chain).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import click
+
+from payments_tracker.cli import (
+    ApiClient,
+    CliError,
+    admin,
+    api_options,
+    config_option,
+    consent,
+    report,
+)
+
+if TYPE_CHECKING:
+    from payments_tracker.service.erasure import ErasureReceipt
+    from payments_tracker.service.ports import CustomerData, CustomerLogins
+
+
+def _print_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@consent.command("give")
+@click.option(
+    "--terms-version",
+    required=True,
+    help="the version of the sharing terms you accept, e.g. 2026-11",
+)
+@api_options
+def give_consent(
+    terms_version: str, api_url: str | None, token: str | None, config_path: Path
+) -> None:
+    """Consent to sharing your kept commitments with your credit file (PUT /consent)."""
+    api = ApiClient(api_url, token, config_path)
+    body = {"creditFileSharing": True, "termsVersion": terms_version}
+    _print_json(api.request("PUT", "/consent", body=body))
+
+
+@consent.command("withdraw")
+@api_options
+def withdraw_consent(api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Withdraw your consent: no export after the next cut-off (PUT /consent)."""
+    api = ApiClient(api_url, token, config_path)
+    _print_json(api.request("PUT", "/consent", body={"creditFileSharing": False}))
+
+
+@consent.command("show")
+@api_options
+def show_consent(api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Show your consent and its history (GET /consent)."""
+    api = ApiClient(api_url, token, config_path)
+    _print_json(api.request("GET", "/consent"))
+
+
+@report.command("get")
+@click.argument("month")
+@api_options
+def get_report(month: str, api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Show your report of MONTH (YYYY-MM), once it is built (GET /reports/{month})."""
+    api = ApiClient(api_url, token, config_path)
+    _print_json(api.request("GET", f"/reports/{quote(month, safe='')}"))
+
+
+@admin.command("erase")
+@click.option("--user", "user_id", required=True, help="the customer's user id (token `sub`)")
+@click.option(
+    "--keep-login",
+    is_flag=True,
+    help="do not delete the account from the user pool (done separately by its owner)",
+)
+@click.option(
+    "--deployed",
+    is_flag=True,
+    help="erase on the deployed table (PAYMENTS_TABLE_NAME, AWS_REGION), not the local stack",
+)
+@click.option(
+    "--user-pool-id",
+    envvar="PAYMENTS_USER_POOL_ID",
+    show_envvar=True,
+    help="with --deployed: the Cognito user pool (the local pool comes from the config file)",
+)
+@click.option(
+    "--operator",
+    default=getpass.getuser,
+    show_default="your login name",
+    help="who runs the erasure, for the audit record",
+)
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@config_option
+def erase(
+    *,
+    user_id: str,
+    keep_login: bool,
+    deployed: bool,
+    user_pool_id: str | None,
+    operator: str,
+    yes: bool,
+    config_path: Path,
+) -> None:
+    """Erase a customer: login, payments, reports and consent; audited (DESIGN §8)."""
+    from payments_tracker.service.erasure import (  # noqa: PLC0415
+        NotACustomerId,
+        erase_customer,
+    )
+    from payments_tracker.service.ports import StorageUnavailable  # noqa: PLC0415
+
+    data, logins, where = _erasure_ports(
+        deployed=deployed, keep_login=keep_login, user_pool_id=user_pool_id, path=config_path
+    )
+    if not yes:
+        click.confirm(
+            f"Erase every item of {user_id} on {where}"
+            f"{'' if keep_login else ' and their login'}? This cannot be undone",
+            abort=True,
+        )
+    try:
+        receipt = erase_customer(data, logins, user_id, operator, lambda: datetime.now(UTC))
+    except NotACustomerId:
+        raise CliError(f"{user_id!r} is not a user id (a lowercase UUID v4)") from None
+    except StorageUnavailable as error:
+        raise CliError(
+            f"erasure interrupted ({error}); nothing is audited yet: run it again"
+        ) from None
+    _print_json(_receipt_json(receipt))
+
+
+def _erasure_ports(
+    *, deployed: bool, keep_login: bool, user_pool_id: str | None, path: Path
+) -> tuple[CustomerData, CustomerLogins | None, str]:
+    """The table and user pool to erase from, and a one-line name of where they are."""
+    import boto3  # noqa: PLC0415
+
+    from payments_tracker.adapters.cognito.logins import CognitoLogins  # noqa: PLC0415
+    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
+    from payments_tracker.adapters.dynamodb.erasure import DynamoDBCustomerData  # noqa: PLC0415
+    from payments_tracker.local.bootstrap import cognito_client, dynamodb_client  # noqa: PLC0415
+    from payments_tracker.local.config import LocalConfig  # noqa: PLC0415
+    from payments_tracker.settings import get_settings  # noqa: PLC0415
+
+    logins: CustomerLogins | None = None
+    if deployed:
+        settings = get_settings()
+        data = DynamoDBCustomerData(make_client(settings), settings.table_name)
+        if not keep_login:
+            if not user_pool_id:
+                raise CliError("--deployed needs --user-pool-id (or --keep-login)")
+            client = boto3.client("cognito-idp", region_name=settings.aws_region)
+            logins = CognitoLogins(client, user_pool_id)
+        return data, logins, f"table {settings.table_name} ({settings.aws_region})"
+    try:
+        config = LocalConfig.read(path)
+    except FileNotFoundError:
+        raise CliError(f"{path} not found: start the local stack, or pass --deployed") from None
+    local_table = config.dynamodb
+    data = DynamoDBCustomerData(
+        dynamodb_client(local_table.endpoint, config.region), local_table.table_name
+    )
+    if not keep_login:
+        pool = config.cognito
+        logins = CognitoLogins(cognito_client(pool.endpoint, config.region), pool.user_pool_id)
+    return data, logins, f"the local table {local_table.table_name}"
+
+
+def _receipt_json(receipt: ErasureReceipt) -> dict[str, Any]:
+    erased = receipt.erased
+    return {
+        "userId": str(receipt.user_id),
+        "erasedAt": receipt.erased_at.isoformat().replace("+00:00", "Z"),
+        "operator": receipt.operator,
+        "deleted": {
+            "payments": erased.payments,
+            "reports": erased.reports,
+            "consentItems": erased.consent,
+            "otherItems": erased.other,
+        },
+        "loginDeleted": receipt.login_deleted,
+        "audit": receipt.audit_key,
+    }
