@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     allowed_client_ids: Annotated[tuple[str, ...], NoDecode] = ()
     """Comma-separated list of app client ids whose access tokens are accepted."""
 
+    # Monthly report: the credit-file export goes to the bucket on AWS, else to a local folder
+    export_bucket: str | None = None
+    export_dir: str = ".local/exports"
+
     # HTTP surface
     cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()
     enable_swagger: bool = False

@@ -1,0 +1,186 @@
+"""`payments-tracker report build` and `admin handover`: the monthly report on the local stack.
+
+Every shard is built in a pool of worker processes (as the Step Functions Map runs one Lambda per
+shard on AWS), then the manifest is written last. Imported by `payments_tracker.cli`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import click
+
+from payments_tracker.cli import CliError, admin, config_option, report
+from payments_tracker.domain.errors import DomainError
+from payments_tracker.domain.report_run import Run, ShardOutcome, ShardState
+from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.local.config import LOCAL_DIR, LocalConfig
+from payments_tracker.service.report_ports import ReportPorts
+from payments_tracker.service.reports import (
+    MonthHandedOver,
+    RunConflict,
+    build_shard,
+    hand_over,
+    start_or_join_run,
+    write_manifest,
+)
+
+DEFAULT_EXPORT_DIR: Final = LOCAL_DIR / "exports"
+
+
+def local_ports(config: LocalConfig, export_dir: Path) -> ReportPorts:
+    """The report engine's ports on the local table and an export folder."""
+    from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
+        DynamoDBConsentRepository,
+    )
+    from payments_tracker.adapters.dynamodb.reports import (  # noqa: PLC0415
+        DynamoDBReportRuns,
+        DynamoDBReportStore,
+        DynamoDBShardPayments,
+    )
+    from payments_tracker.adapters.exports.local import LocalExportSink  # noqa: PLC0415
+    from payments_tracker.local.bootstrap import dynamodb_client  # noqa: PLC0415
+
+    client = dynamodb_client(config.dynamodb.endpoint, config.region)
+    table = config.dynamodb.table_name
+    return ReportPorts(
+        payments=DynamoDBShardPayments(client, table),
+        reports=DynamoDBReportStore(client, table),
+        consent=DynamoDBConsentRepository(client, table),
+        runs=DynamoDBReportRuns(client, table),
+        exports=LocalExportSink(export_dir),
+    )
+
+
+def _build_one_shard(config_json: str, export_dir: str, run: Run, shard: int) -> ShardOutcome:
+    """Worker process: build one shard with its own clients."""
+    config = LocalConfig.model_validate_json(config_json)
+    return build_shard(local_ports(config, Path(export_dir)), run, shard)
+
+
+def _read_config(path: Path) -> LocalConfig:
+    try:
+        return LocalConfig.read(path)
+    except FileNotFoundError:
+        raise CliError(f"{path} not found: start the local stack with `make run`") from None
+    except ValueError as error:
+        raise CliError(f"{path} is not a valid local config ({type(error).__name__})") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@report.command("build")
+@click.option("--month", required=True, help="the month to build, YYYY-MM")
+@click.option(
+    "--shard",
+    "shards",
+    type=click.IntRange(0, SHARD_COUNT - 1),
+    multiple=True,
+    help="build only this shard (repeatable): re-run a failed shard alone",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, SHARD_COUNT),
+    default=lambda: min(SHARD_COUNT, os.cpu_count() or 1),
+    show_default="one per core",
+    help="worker processes",
+)
+@click.option(
+    "--export-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_EXPORT_DIR,
+    show_default=True,
+    help="where the export's parts and manifest are written",
+)
+@config_option
+def build(
+    *, month: str, shards: tuple[int, ...], workers: int, export_dir: Path, config_path: Path
+) -> None:
+    """Build a month's reports and credit-file export from the local table (operator)."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    config = _read_config(config_path)
+    ports = local_ports(config, export_dir)
+    started = time.monotonic()
+    try:
+        run = start_or_join_run(ports.runs, month, _now())
+    except (DomainError, RunConflict) as error:
+        raise CliError(str(error)) from None
+    selected = sorted(set(shards)) if shards else list(range(SHARD_COUNT))
+    outcomes: list[ShardOutcome] = []
+    failures: dict[int, str] = {}
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding clients
+    with (
+        ProcessPoolExecutor(max_workers=min(workers, len(selected)), mp_context=context) as pool,
+        Progress(console=Console(file=sys.stderr)) as progress,
+    ):
+        task = progress.add_task(f"{run.month} shards", total=len(selected))
+        futures: dict[Future[ShardOutcome], int] = {
+            pool.submit(
+                _build_one_shard, config.model_dump_json(by_alias=True), str(export_dir), run, n
+            ): n
+            for n in selected
+        }
+        for future in as_completed(futures):
+            shard = futures[future]
+            try:
+                outcomes.append(future.result())
+            except Exception as error:  # reported per shard; the other shards go on
+                failures[shard] = type(error).__name__
+            progress.advance(task)
+    if failures:
+        listed = ", ".join(f"{shard:02d} ({name})" for shard, name in sorted(failures.items()))
+        retry = " ".join(f"--shard {shard}" for shard in sorted(failures))
+        raise CliError(
+            f"{run.month}: shard(s) {listed} failed; re-run them alone: "
+            f"payments-tracker report build --month {run.month} {retry}"
+        )
+    manifest_note = _write_manifest_if_complete(ports, run)
+    seconds = time.monotonic() - started
+    click.echo(
+        f"{run.month}: {sum(o.users for o in outcomes)} users, "
+        f"{sum(o.kept for o in outcomes)} commitments kept, "
+        f"{sum(o.lapsed for o in outcomes)} lapsed, "
+        f"{sum(o.rows for o in outcomes)} rows exported in {seconds:.1f} s "
+        f"({len(outcomes)} shard(s), {run.kind.value} run {run.run_id}; {manifest_note})"
+    )
+
+
+def _write_manifest_if_complete(ports: ReportPorts, run: Run) -> str:
+    done = {
+        o.shard
+        for o in ports.runs.shard_outcomes(run)
+        if o.run_id == run.run_id and o.state is ShardState.DONE
+    }
+    if len(done) < SHARD_COUNT:
+        return f"manifest waits for {SHARD_COUNT - len(done)} more shard(s)"
+    try:
+        manifest = write_manifest(ports, str(run.month), _now())
+    except (DomainError, MonthHandedOver) as error:
+        raise CliError(str(error)) from None
+    return f"manifest {manifest.run.manifest_key}"
+
+
+@admin.command("handover")
+@click.option("--month", required=True, help="the month handed to the bureau, YYYY-MM")
+@config_option
+def handover(month: str, config_path: Path) -> None:
+    """Mark a month's export handed over: later builds write corrections, never the original."""
+    config = _read_config(config_path)
+    ports = local_ports(config, DEFAULT_EXPORT_DIR)
+    try:
+        run = hand_over(ports.runs, month, _now())
+    except (DomainError, RunConflict) as error:
+        raise CliError(str(error)) from None
+    handed = run.handed_over_at.isoformat() if run.handed_over_at else "?"
+    click.echo(f"{run.month}: run {run.run_id} handed over at {handed}")

@@ -1,0 +1,233 @@
+"""Use cases of the monthly report: start or join a run, build a shard, write the manifest,
+hand a month over (DESIGN §6)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import itertools
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+from uuid import UUID
+
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.payment import Payment
+from payments_tracker.domain.report import CommitmentStatus, build_user_report, window_of
+from payments_tracker.domain.report_run import (
+    Manifest,
+    MonthNotBuilt,
+    Run,
+    RunIncomplete,
+    ShardOutcome,
+    ShardState,
+    parse_buildable_month,
+    scheduled_cutoff,
+)
+from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.service.report_ports import ReportPorts, ReportRuns, ShardPayments
+
+Clock = Callable[[], datetime]
+
+PART_CONTENT_TYPE = "application/gzip"
+MANIFEST_CONTENT_TYPE = "application/json"
+GZIP_LEVEL = 6
+_START_ATTEMPTS = 5
+
+
+class MonthHandedOver(Exception):
+    """A write into a handed-over export was attempted (a stale run): refused."""
+
+
+class RunConflict(Exception):
+    """The month's current run kept changing under us: another run is starting concurrently."""
+
+
+def start_or_join_run(
+    runs: ReportRuns, month_text: str, now: datetime, *, scheduled: bool = False
+) -> Run:
+    """The run a build of the month joins, starting one if needed (cut-off rules of §6).
+
+    The first run's cut-off is now (the 5th of M+1 02:00 UTC when scheduled); later builds keep
+    it and overwrite — until the month is handed over: then each build is a correction run with
+    a new cut-off (now), in its own folder. Shards of one run converge on the same run even when
+    they start at the same moment (the start is a conditional write).
+    """
+    month = parse_buildable_month(month_text, now)
+    for _ in range(_START_ATTEMPTS):
+        current = runs.current_run(month)
+        if current is not None and current.joined_by_next_run():
+            return current
+        if current is None:
+            cutoff = scheduled_cutoff(month, now) if scheduled else now
+            candidate = Run.original(month, cutoff)
+        else:
+            candidate = current.correction(now)
+        if runs.start_run(candidate, replaces=current):
+            return candidate
+    raise RunConflict(f"{month}: the current run kept changing")
+
+
+def users_of_shard(
+    payments: ShardPayments, month: Month, shard: int
+) -> Iterator[tuple[UUID, Iterator[Payment]]]:
+    """Each user of the shard with a lazy stream of their payments in the window of `month`.
+
+    One user-sorted stream per month of the window, merged lazily (a k-way merge): only the head
+    of each stream and the current user's payments are ever held.
+    """
+    streams = [payments.payments_of(window_month, shard) for window_month in window_of(month)]
+    merged = heapq.merge(*streams, key=_owner)
+    for owner, group in itertools.groupby(merged, key=_owner):
+        yield UUID(owner), group
+
+
+def _owner(payment: Payment) -> str:
+    # The canonical text, as the index sorts it (`<userId>#…`), not the UUID's integer order.
+    return str(payment.submission.user_id)
+
+
+@dataclass
+class _Counts:
+    users: int = 0
+    stale_reports_deleted: int = 0
+    commitments: int = 0
+    kept: int = 0
+    lapsed: int = 0
+    ended: int = 0
+    rows: int = 0
+
+
+class _PartWriter:
+    """Rows as gzip JSON Lines with `mtime=0` and no file name: the same rows, the same bytes."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._gzip = gzip.GzipFile(
+            filename="", mode="wb", fileobj=target, compresslevel=GZIP_LEVEL, mtime=0
+        )
+        self._last: tuple[str, str] | None = None
+
+    def write(self, row: dict[str, Any]) -> None:
+        order = (str(row["userId"]), str(row["commitmentId"]))
+        if self._last is not None and order <= self._last:
+            raise ValueError("export rows out of order")  # a bug: the stream is user-sorted
+        self._last = order
+        line = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self._gzip.write(line.encode("utf-8"))
+
+    def close(self) -> None:
+        self._gzip.close()
+
+
+def build_shard(ports: ReportPorts, run: Run, shard: int) -> ShardOutcome:
+    """Build and store every report of one shard, export its part, record the outcome."""
+    if not 0 <= shard < SHARD_COUNT:
+        raise ValueError(f"shard must be 0-{SHARD_COUNT - 1}")
+    _refuse_handed_over(ports.runs, run)
+    ports.runs.record_shard(run, ShardOutcome(shard, run.run_id, ShardState.RUNNING))
+    try:
+        outcome = _build_shard(ports, run, shard)
+    except BaseException as error:
+        failed = ShardOutcome(shard, run.run_id, ShardState.FAILED, error=type(error).__name__)
+        ports.runs.record_shard(run, failed)
+        raise
+    ports.runs.record_shard(run, outcome)
+    return outcome
+
+
+def _build_shard(ports: ReportPorts, run: Run, shard: int) -> ShardOutcome:
+    counts = _Counts()
+    with tempfile.TemporaryFile() as part:
+        writer = _PartWriter(part)
+        for user_id, payments in users_of_shard(ports.payments, run.month, shard):
+            report = build_user_report(user_id, run.month, payments, run.cutoff)
+            if report is None:
+                # Every payment in the window voided or received after the cut-off.
+                ports.reports.delete_report(user_id, run.month)
+                counts.stale_reports_deleted += 1
+                continue
+            ports.reports.save_report(report, run.run_id)
+            counts.users += 1
+            counts.commitments += len(report.commitments)
+            counts.kept += report.count(CommitmentStatus.KEPT)
+            counts.lapsed += report.count(CommitmentStatus.LAPSED)
+            counts.ended += report.count(CommitmentStatus.ENDED)
+            rows = report.export_rows()
+            if rows and ports.consent.consent_standing_at(user_id, run.cutoff):
+                for row in rows:
+                    writer.write(row)
+                counts.rows += len(rows)
+        writer.close()
+        ports.reports.flush()
+        size = part.tell()
+        part.seek(0)
+        digest = hashlib.sha256()
+        while chunk := part.read(1 << 20):
+            digest.update(chunk)
+        part.seek(0)
+        ports.exports.put(run.part_key(shard), part, PART_CONTENT_TYPE)
+    return ShardOutcome(
+        shard=shard,
+        run_id=run.run_id,
+        state=ShardState.DONE,
+        users=counts.users,
+        stale_reports_deleted=counts.stale_reports_deleted,
+        commitments=counts.commitments,
+        kept=counts.kept,
+        lapsed=counts.lapsed,
+        ended=counts.ended,
+        rows=counts.rows,
+        part_bytes=size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def _refuse_handed_over(runs: ReportRuns, run: Run) -> None:
+    # The files of a handed-over export are the bureau's: only the current, open run may write,
+    # as the run record says now (the caller's copy of the run may be stale).
+    current = runs.current_run(run.month)
+    if current is None or current.run_id != run.run_id or not current.joined_by_next_run():
+        raise MonthHandedOver(f"{run.month}: run {run.run_id} is closed; build a correction")
+
+
+def write_manifest(ports: ReportPorts, month_text: str, now: datetime) -> Manifest:
+    """Write the manifest of the month's current run, last, once every shard is done."""
+    month = parse_buildable_month(month_text, now)
+    run = ports.runs.current_run(month)
+    if run is None:
+        raise MonthNotBuilt(f"{month} has no run yet: build its shards first")
+    _refuse_handed_over(ports.runs, run)
+    manifest = Manifest.of(run, ports.runs.shard_outcomes(run))
+    body = manifest.to_json_bytes()
+    with tempfile.TemporaryFile() as file:
+        file.write(body)
+        file.seek(0)
+        ports.exports.put(run.manifest_key, file, MANIFEST_CONTENT_TYPE)
+    ports.runs.record_manifest(run, manifest)
+    return manifest
+
+
+def hand_over(runs: ReportRuns, month_text: str, now: datetime) -> Run:
+    """Mark the month handed over to the bureau: from now on its export is never rewritten."""
+    month = parse_buildable_month(month_text, now)
+    run = runs.current_run(month)
+    if run is None or not run.manifest_written:
+        raise MonthNotBuilt(f"{month} has no complete run (parts and manifest): build it first")
+    if run.handed_over_at is not None:
+        return run
+    outcomes = runs.shard_outcomes(run)
+    built = {
+        o.shard: o.sha256 for o in outcomes if o.run_id == run.run_id and o.state is ShardState.DONE
+    }
+    if len(built) < SHARD_COUNT:
+        raise RunIncomplete(month, sorted(set(range(SHARD_COUNT)) - set(built)))
+    if runs.manifest_hashes(run) != built:
+        raise MonthNotBuilt(f"{month}: parts changed since the manifest: write the manifest again")
+    handed = run.handed_over(now)
+    if not runs.mark_handed_over(run, now):
+        raise RunConflict(f"{month}: another run started meanwhile; try again")
+    return handed
