@@ -348,16 +348,10 @@ def admin() -> None:
     """Operator commands on the local stack (or a deployed one, with AWS credentials)."""
 
 
-# Command modules attach their commands to the groups above when imported.
+# The command modules attach their commands to the groups above when imported.
 def _register_commands() -> None:
-    import importlib  # noqa: PLC0415
-
-    for module in ("payments_tracker.cli_reports", "payments_tracker.cli_consent"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
+    import payments_tracker.cli_consent  # noqa: PLC0415
+    import payments_tracker.cli_reports  # noqa: F401, PLC0415
 
 
 _register_commands()
