@@ -4,7 +4,7 @@ CDK := $(CURDIR)/node_modules/.bin/cdk
 CDK_ENV := UV=$(abspath $(UV)) CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS ?=
 
-.PHONY: synth deploy diff destroy infra-tests
+.PHONY: synth deploy diff destroy infra-tests acceptance
 
 synth: setup ## synthesise every stack into infra/cdk.out (cdk-nag and all; no AWS account needed)
 	cd infra && $(CDK_ENV) $(CDK) synth --quiet --no-notices $(CDK_FLAGS)
@@ -23,3 +23,7 @@ destroy: setup ## delete the stacks (the table, keys, buckets and logs are kept:
 
 infra-tests: setup ## synthesise once and check the templates: assertions, cdk-nag, cfn-lint
 	$(VENV)/bin/pytest tests/infra -q
+
+acceptance: setup ## the acceptance tests against a deployed stage (PAYMENTS_API_URL, PAYMENTS_TOKEN, PAYMENTS_TOKEN_B)
+	@test -n "$$PAYMENTS_API_URL" || { echo "set PAYMENTS_API_URL, PAYMENTS_TOKEN and PAYMENTS_TOKEN_B: see docs/deploy.md" >&2; exit 1; }
+	$(VENV)/bin/pytest tests/e2e/test_payments_api.py -q

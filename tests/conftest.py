@@ -9,13 +9,16 @@ the session, whatever happened. `make test` therefore also runs while `make run`
                        create_user(email=None, password=None) -> CognitoUser with tokens
     local_config       the LocalConfig of those two services (what `.local/config.json` would hold)
     gateway_url        base URL of `python -m payments_tracker.local.gateway` wired to both
+    api_url, api_user  the API under test and a factory of its users: the local gateway and fresh
+                       cognito-local users, or — with PAYMENTS_API_URL set — a deployed stage and
+                       the users of PAYMENTS_TOKEN / PAYMENTS_TOKEN_B (the acceptance mode)
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,3 +180,52 @@ def gateway_url(local_config: LocalConfig, gateway_port: int, services_dir: Path
         yield local_config.api_url
     finally:
         service.stop()
+
+
+DEPLOYED_API_URL = os.environ.get("PAYMENTS_API_URL", "").rstrip("/")
+"""Set to run the acceptance tests against a deployed stage (docs/deploy.md) instead of locally."""
+
+
+@dataclass(frozen=True)
+class ApiUser:
+    """A caller of the API: its user id (`sub`) and a valid access token."""
+
+    sub: str
+    access_token: str
+
+
+def _user_of_token(variable: str) -> ApiUser:
+    token = os.environ.get(variable, "")
+    if not token:
+        pytest.fail(f"the acceptance mode needs {variable}: see docs/deploy.md")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return ApiUser(sub=claims["sub"], access_token=token)
+
+
+@pytest.fixture(scope="session")
+def api_url(request: pytest.FixtureRequest) -> str:
+    """The API under test: a deployed stage (PAYMENTS_API_URL) or this session's local gateway."""
+    if DEPLOYED_API_URL:
+        return DEPLOYED_API_URL
+    url: str = request.getfixturevalue("gateway_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+def api_user(request: pytest.FixtureRequest) -> Callable[[], ApiUser]:
+    """Users to call the API as: fresh cognito-local users, or the two given deployed users.
+
+    Deployed, calls alternate between the users of PAYMENTS_TOKEN and PAYMENTS_TOKEN_B, so two
+    calls in a row give two different users, as the cross-user tests need.
+    """
+    if DEPLOYED_API_URL:
+        users = [_user_of_token("PAYMENTS_TOKEN"), _user_of_token("PAYMENTS_TOKEN_B")]
+        calls = iter(range(1_000_000))
+        return lambda: users[next(calls) % 2]
+    cognito: CognitoLocal = request.getfixturevalue("cognito")
+
+    def fresh_user() -> ApiUser:
+        user = cognito.create_user()
+        return ApiUser(sub=user.sub, access_token=user.access_token)
+
+    return fresh_user
