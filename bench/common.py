@@ -10,7 +10,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,19 +98,6 @@ def post_payments_event(body: dict[str, Any]) -> dict[str, Any]:
         "body": json.dumps(body),
         "isBase64Encoded": False,
     }
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The attributes of a Lambda context that Powertools and Mangum read."""
-
-    function_name: str = "bench"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:bench"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "bench-request"
-    log_group_name: str = "/aws/lambda/bench"
-    log_stream_name: str = "stream"
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -28,7 +28,6 @@ from typing import Any
 
 from bench.common import (
     CALLER,
-    FakeLambdaContext,
     machine,
     markdown_table,
     median,
@@ -36,6 +35,7 @@ from bench.common import (
     post_payments_event,
     submission,
 )
+from payments_tracker.local.invokers import LocalLambdaContext
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -105,7 +105,7 @@ def _event(kind: str) -> dict[str, Any]:
 def measure(calls: int, seed: int = 7) -> dict[str, dict[str, list[float]]]:
     """Microseconds per call, by handler and body kind, over `calls` interleaved rounds."""
     targets = {**handlers(), **breakdown_handlers()}
-    context = FakeLambdaContext()
+    context = LocalLambdaContext("api")
     pairs = [(name, kind) for name in targets for kind in KINDS]
     samples: dict[str, dict[str, list[float]]] = {name: {k: [] for k in KINDS} for name in targets}
     shuffle = random.Random(seed).shuffle
@@ -184,7 +184,7 @@ def table(summary: dict[str, Any], *, breakdown: bool = False) -> str:
 def profile_ours(calls: int) -> str:
     """cProfile of our handler on valid bodies: where the time goes (top 25 by cumulative)."""
     target = handlers()["ours"]
-    context = FakeLambdaContext()
+    context = LocalLambdaContext("api")
     events = [_event("valid") for _ in range(calls)]
     profiler = cProfile.Profile()
     with stdout_discarded():

@@ -8,7 +8,6 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from payments_tracker.handlers import authorizer
+from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.local.services import PROJECT_ROOT
 from payments_tracker.settings import get_settings
 
@@ -25,19 +25,6 @@ pytestmark = pytest.mark.integration
 COGNITO_LOCAL_KEYS = PROJECT_ROOT / "node_modules" / "cognito-local" / "lib" / "keys"
 KID = "CognitoLocal"
 API_ARN = "arn:aws:execute-api:us-east-1:000000000000:local"
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The attributes of a Lambda context that Powertools reads."""
-
-    function_name: str = "authorizer"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:authorizer"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "integration"
-    log_group_name: str = "/aws/lambda/authorizer"
-    log_stream_name: str = "stream"
 
 
 @pytest.fixture
@@ -87,7 +74,7 @@ def call(authorization: str, method: str = "GET", path: str = "payments/123") ->
         "authorizationToken": authorization,
         "methodArn": f"{API_ARN}/v1/{method}/{path}",
     }
-    return authorizer.handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
+    return authorizer.handler(event, LocalLambdaContext("authorizer"))  # type: ignore[no-any-return]
 
 
 def assert_unauthorized(token: str, caplog: pytest.LogCaptureFixture, reason: str) -> None:

@@ -22,6 +22,7 @@ from payments_tracker.adapters.memory import InMemoryPaymentRepository
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.handlers.requests import MAX_BODY_BYTES
+from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.service import payments as use_cases
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.service.ports import StorageUnavailable
@@ -35,19 +36,6 @@ PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance"}
 
 # api.py silences this at import; pytest resets warning filters for each test.
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The attributes of a Lambda context that Powertools reads."""
-
-    function_name: str = "api"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:api"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "lambda-request-1"
-    log_group_name: str = "/aws/lambda/api"
-    log_stream_name: str = "stream"
 
 
 @dataclass(frozen=True)
@@ -74,7 +62,7 @@ def repository() -> Iterator[InMemoryPaymentRepository]:
 
 def call(event: dict[str, Any]) -> Answer:
     """Invoke the Lambda entry point with `event`."""
-    response = api.handler(event, FakeLambdaContext())  # type: ignore[arg-type]
+    response = api.handler(event, LocalLambdaContext("api"))  # type: ignore[arg-type]
     headers = {name: values[-1] for name, values in response["multiValueHeaders"].items()}
     headers.update(response.get("headers") or {})
     return Answer(response["statusCode"], headers, response["body"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -12,6 +11,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from payments_tracker.adapters.jwt import AccessTokenVerifier, JwksKeyCache
 from payments_tracker.handlers import authorizer
+from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.settings import Settings
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
@@ -21,19 +21,6 @@ NOW = 1_800_000_000.0
 SUB = "5f0c7a52-3a1e-4c1b-9a55-0c0d2f5e4a11"
 EMAIL = "someone@example.com"
 METHOD_ARN = "arn:aws:execute-api:eu-west-2:123456789012:a1b2c3d4e5/v1/GET/payments/123"
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The attributes of a Lambda context that Powertools reads."""
-
-    function_name: str = "authorizer"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:authorizer"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "req-1"
-    log_group_name: str = "/aws/lambda/authorizer"
-    log_stream_name: str = "stream"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +72,7 @@ def test_valid_token_gets_an_allow_policy_for_the_whole_api_stage(
 ) -> None:
     token = access_token(signing_key)
 
-    response = authorizer.handler(event(f"Bearer {token}"), FakeLambdaContext())
+    response = authorizer.handler(event(f"Bearer {token}"), LocalLambdaContext("authorizer"))
 
     assert response == {
         "principalId": SUB,
@@ -112,7 +99,7 @@ def test_context_values_are_flat_strings(
     verifier: AccessTokenVerifier, signing_key: rsa.RSAPrivateKey
 ) -> None:
     token = access_token(signing_key, scope=None)
-    response = authorizer.handler(event(f"Bearer {token}"), FakeLambdaContext())
+    response = authorizer.handler(event(f"Bearer {token}"), LocalLambdaContext("authorizer"))
 
     assert all(isinstance(value, str) for value in response["context"].values())
 
@@ -146,13 +133,18 @@ def test_bearer_scheme_is_case_insensitive(
 ) -> None:
     token = access_token(signing_key)
 
-    assert authorizer.handler(event(f"{scheme} {token}"), FakeLambdaContext())["principalId"] == SUB
+    assert (
+        authorizer.handler(event(f"{scheme} {token}"), LocalLambdaContext("authorizer"))[
+            "principalId"
+        ]
+        == SUB
+    )
 
 
 def unauthorized(authorization: object, method_arn: str = METHOD_ARN) -> str:
     """The message of the exception the handler raises (fails the test if it returns)."""
     with pytest.raises(Exception) as raised:  # noqa: PT011 - API Gateway needs this bare Exception
-        authorizer.handler(event(authorization, method_arn), FakeLambdaContext())
+        authorizer.handler(event(authorization, method_arn), LocalLambdaContext("authorizer"))
     assert type(raised.value) is Exception
     return str(raised.value)
 
@@ -216,7 +208,7 @@ def test_logs_carry_the_rejection_reason_but_never_the_token_or_email(
     good = access_token(signing_key)
     bad = access_token(signing_key, client_id="not-allowed")
 
-    authorizer.handler(event(f"Bearer {good}"), FakeLambdaContext())
+    authorizer.handler(event(f"Bearer {good}"), LocalLambdaContext("authorizer"))
     unauthorized(f"Bearer {bad}")
     # Every record of every logger, rendered as the JSON lines Powertools writes to stdout.
     formatter = authorizer.logger.registered_formatter

@@ -20,6 +20,7 @@ from payments_tracker.adapters.memory import (
 from payments_tracker.domain.months import Month
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
+from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.service.ports import StorageUnavailable
 
@@ -29,17 +30,6 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PROBLEM_JSON = "application/problem+json"
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    function_name: str = "api"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:api"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "lambda-request-1"
-    log_group_name: str = "/aws/lambda/api"
-    log_stream_name: str = "stream"
 
 
 @dataclass
@@ -67,7 +57,7 @@ def stores() -> Iterator[Stores]:
 
 
 def call(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-    response = api.handler(event, FakeLambdaContext())  # type: ignore[arg-type]
+    response = api.handler(event, LocalLambdaContext("api"))  # type: ignore[arg-type]
     headers = {name: values[-1] for name, values in response["multiValueHeaders"].items()}
     headers.update(response.get("headers") or {})
     return response["statusCode"], headers, json.loads(response["body"])
