@@ -1,4 +1,4 @@
-"""The CDK app: five stacks, cdk-nag AwsSolutions checks in synthesis, acknowledgements in nag.py.
+"""The CDK app: seven stacks, cdk-nag AwsSolutions checks in synthesis, acknowledgements in nag.py.
 
 Run by the CDK CLI from `infra/` (see cdk.json): `make synth`, `make deploy`, `make destroy`.
 """
@@ -22,6 +22,7 @@ from infra.stacks.auth import AuthStack
 from infra.stacks.data import DataStack
 from infra.stacks.observability import ObservabilityStack
 from infra.stacks.reports import ReportsStack
+from infra.stacks.web import WebContentStack, WebHostingStack, built_page
 
 STACK_PREFIX = "PaymentsTracker"
 FEATURE_FLAGS = {
@@ -43,6 +44,8 @@ class Deployment:
     api: ApiStack
     reports: ReportsStack
     observability: ObservabilityStack
+    web_hosting: WebHostingStack
+    web_content: WebContentStack
     acknowledgements: tuple[NagAcknowledgement, ...] = ()
 
 
@@ -53,10 +56,20 @@ def build_deployment(app: App | None = None) -> Deployment:
         if app.node.try_get_context(flag) is None:
             app.node.set_context(flag, value)
     config = InfraConfig.from_context(app.node)
+    data = DataStack(app, f"{STACK_PREFIX}Data", description="payments-tracker: customer data")
+    web_hosting = WebHostingStack(
+        app, f"{STACK_PREFIX}WebHosting", data=data, description="payments-tracker: web page"
+    )
+    # The page's origin joins the CORS allow-list, its address the web client's redirect URLs.
+    config = replace(
+        config,
+        cors_allowed_origins=(*config.cors_allowed_origins, web_hosting.url),
+        web_callback_urls=(*config.web_callback_urls, f"{web_hosting.url}/"),
+        web_logout_urls=(*config.web_logout_urls, f"{web_hosting.url}/"),
+    )
     auth = AuthStack(
         app, f"{STACK_PREFIX}Auth", config=config, description="payments-tracker: users"
     )
-    data = DataStack(app, f"{STACK_PREFIX}Data", description="payments-tracker: customer data")
     api = ApiStack(
         app,
         f"{STACK_PREFIX}Api",
@@ -81,8 +94,19 @@ def build_deployment(app: App | None = None) -> Deployment:
         reports=reports,
         description="payments-tracker: alarms and dashboard",
     )
+    web_content = WebContentStack(
+        app,
+        f"{STACK_PREFIX}WebContent",
+        hosting=web_hosting,
+        auth=auth,
+        api=api,
+        page_dir=built_page(),
+        description="payments-tracker: web page content and config.json",
+    )
     Tags.of(app).add("project", "payments-tracker")
-    return Deployment(app, config, auth, data, api, reports, observability)
+    return Deployment(
+        app, config, auth, data, api, reports, observability, web_hosting, web_content
+    )
 
 
 def add_nag_checks(deployment: Deployment) -> list[NagAcknowledgement]:

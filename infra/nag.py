@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
+from infra.stacks.web import acknowledge_web_findings
+
 if TYPE_CHECKING:
     from infra.app import Deployment
 
@@ -120,8 +122,8 @@ def acknowledge_findings(deployment: Deployment) -> list[NagAcknowledgement]:
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::payments-tracker-exports-"
         "<AWS::AccountId>-<AWS::Region>/*]",
         "The report function writes the month's export parts and manifest, whose keys are made "
-        "at run time (<month>/…, <month>/corrections/<runId>/…), and reads them back for the "
-        "manifest; only GetObject and PutObject, only in the export bucket. No delete.",
+        "at run time (<month>/…, <month>/corrections/<runId>/…); PutObject only, only in the "
+        "export bucket: no read, no list, no delete.",
     )
     machine_policy = reports.state_machine.role.node.find_child("DefaultPolicy")
     acknowledge(
@@ -139,4 +141,6 @@ def acknowledge_findings(deployment: Deployment) -> list[NagAcknowledgement]:
         "Scheduler's DeadLetterConfig, which cdk-nag does not recognise as a DLQ link); a message "
         "here raises the ReportRunMissing alarm.",
     )
+    # --- Web ----------------------------------------------------------------------------------
+    acknowledge_web_findings(deployment.web_hosting, deployment.web_content, acknowledge)
     return acknowledged

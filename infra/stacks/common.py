@@ -39,7 +39,7 @@ def log_group(
     )
 
 
-PLANNED_SETTINGS = frozenset({"export_bucket"})
+PLANNED_SETTINGS: frozenset[str] = frozenset()
 """Settings the infrastructure already passes but the code does not read yet (the report issue)."""
 
 

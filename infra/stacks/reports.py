@@ -22,11 +22,13 @@ SHARDS = 16
 SCHEDULE = "cron(0 2 5 * ? *)"  # 02:00 UTC on the 5th: month M-1 after a grace period (DESIGN §2)
 SCHEDULE_TIMEZONE = "UTC"
 RUN_TIMEOUT = Duration.hours(2)
+# What adapters/dynamodb/{reports,consent}.py call: queries of the byMonth index and the run
+# records, report items written (PutItem) or deleted (BatchWriteItem), run records updated.
 REPORT_TABLE_ACTIONS = [
     "dynamodb:Query",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
-    "dynamodb:DeleteItem",
+    "dynamodb:UpdateItem",
     "dynamodb:BatchWriteItem",
 ]
 # Five days before the 5th, 02:00 UTC is always inside the previous month.
@@ -78,7 +80,15 @@ def report_run_definition() -> dict[str, Any]:
         "States": {
             "ResolveMonth": {
                 "Type": "Pass",
-                "Output": {"month": MONTH_OF_RUN},
+                # The scheduled time travels with the run so that the handler takes the scheduled
+                # cut-off (the 5th, 02:00 UTC) rather than the moment a shard happens to start.
+                "Output": {
+                    "month": MONTH_OF_RUN,
+                    "scheduledTime": (
+                        "{% $exists($states.input.scheduledTime) ? "
+                        "$states.input.scheduledTime : null %}"
+                    ),
+                },
                 "Next": "BuildShards",
             },
             "BuildShards": {
@@ -88,16 +98,26 @@ def report_run_definition() -> dict[str, Any]:
                 "ItemSelector": {
                     "month": "{% $states.input.month %}",
                     "shard": "{% $states.context.Map.Item.Value %}",
+                    "scheduledTime": "{% $states.input.scheduledTime %}",
                 },
                 "ItemProcessor": {
                     "ProcessorConfig": {"Mode": "INLINE"},
                     "StartAt": "BuildShard",
                     "States": {"BuildShard": invoke("{% $states.input %}", End=True)},
                 },
-                "Output": {"month": "{% $states.input.month %}"},
+                "Output": {
+                    "month": "{% $states.input.month %}",
+                    "scheduledTime": "{% $states.input.scheduledTime %}",
+                },
                 "Next": "WriteManifest",
             },
-            "WriteManifest": invoke({"month": "{% $states.input.month %}"}, End=True),
+            "WriteManifest": invoke(
+                {
+                    "month": "{% $states.input.month %}",
+                    "scheduledTime": "{% $states.input.scheduledTime %}",
+                },
+                End=True,
+            ),
         },
     }
 
@@ -138,21 +158,14 @@ class ReportsStack(Stack):
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="ExportObjects",
-                actions=["s3:GetObject", "s3:PutObject"],
+                actions=["s3:PutObject"],  # adapters/exports/s3.py only writes
                 resources=[export_objects_arn()],
             )
         )
         role.add_to_policy(
             iam.PolicyStatement(
-                sid="ExportListing",
-                actions=["s3:ListBucket"],
-                resources=[data.export_bucket.bucket_arn],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
                 sid="ExportKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                actions=["kms:GenerateDataKey"],
                 resources=[data.export_key.key_arn],
                 conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
             )

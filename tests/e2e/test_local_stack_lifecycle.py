@@ -60,11 +60,12 @@ def is_alive(pid: int) -> bool:
 
 @dataclass(frozen=True)
 class StackPorts:
-    """The three ports of one stack run."""
+    """The four ports of one stack run."""
 
     dynamodb: int
     cognito: int
     gateway: int
+    web: int
 
     def flags(self) -> list[str]:
         """The command-line flags that select these ports."""
@@ -75,11 +76,13 @@ class StackPorts:
             str(self.cognito),
             "--gateway-port",
             str(self.gateway),
+            "--web-port",
+            str(self.web),
         ]
 
-    def all(self) -> tuple[int, int, int]:
+    def all(self) -> tuple[int, int, int, int]:
         """The ports as a tuple."""
-        return (self.dynamodb, self.cognito, self.gateway)
+        return (self.dynamodb, self.cognito, self.gateway, self.web)
 
 
 @contextmanager
@@ -147,12 +150,16 @@ def test_stack_stops_every_child_on_sigterm_and_a_restart_keeps_users_and_data(
     tmp_path: Path,
 ) -> None:
     state_dir = tmp_path / "state"
-    ports = StackPorts(dynamodb=free_port(), cognito=free_port(), gateway=free_port())
+    ports = StackPorts(
+        dynamodb=free_port(), cognito=free_port(), gateway=free_port(), web=free_port()
+    )
 
     with running_stack(state_dir, ports) as stack:
         config = LocalConfig.read(state_dir / "config.json")
         assert config.api_url == f"http://127.0.0.1:{ports.gateway}"
         assert (state_dir / "cursor.key").stat().st_mode & 0o077 == 0
+        with urllib.request.urlopen(f"{config.web_url}/config.json", timeout=5) as page_config:  # noqa: S310
+            assert json.load(page_config)["clientId"] == config.cognito.web_client_id
         cursor_key = (state_dir / "cursor.key").read_text()
         idp = cognito_client(config.cognito.endpoint)
         idp.sign_up(

@@ -49,13 +49,13 @@ def test_run_maps_sixteen_shards_to_the_report_function_then_writes_the_manifest
     assert shards["MaxConcurrency"] == 16
     assert shards["Items"] == "{% [0..15] %}"
     assert shards["ItemProcessor"]["ProcessorConfig"]["Mode"] == "INLINE"
-    assert set(shards["ItemSelector"]) == {"month", "shard"}
+    assert set(shards["ItemSelector"]) == {"month", "shard", "scheduledTime"}
     shard_task = shards["ItemProcessor"]["States"]["BuildShard"]
     assert shard_task["Arguments"]["FunctionName"] == "${ReportFunctionArn}"
     assert shards["Next"] == "WriteManifest"
     manifest = states["WriteManifest"]
     assert manifest["Arguments"]["FunctionName"] == "${ReportFunctionArn}"
-    assert set(manifest["Arguments"]["Payload"]) == {"month"}
+    assert set(manifest["Arguments"]["Payload"]) == {"month", "scheduledTime"}
 
 
 def test_run_reports_the_month_before_the_scheduled_fifth() -> None:
@@ -87,7 +87,10 @@ def test_report_role_reads_the_gsi_and_writes_only_the_export_bucket(
     by_sid = {statement["Sid"]: statement for statement in statements if "Sid" in statement}
     assert "index/byMonth" in json.dumps(by_sid["PaymentsTable"]["Resource"])
     assert "dynamodb:Scan" not in by_sid["PaymentsTable"]["Action"]
-    assert set(by_sid["ExportObjects"]["Action"]) == {"s3:GetObject", "s3:PutObject"}
+    # the run records are updated in place (adapters/dynamodb/reports.py update_item)
+    assert "dynamodb:UpdateItem" in by_sid["PaymentsTable"]["Action"]
+    assert by_sid["ExportObjects"]["Action"] == "s3:PutObject"
+    assert "ExportListing" not in by_sid
     assert "payments-tracker-exports-" in json.dumps(by_sid["ExportObjects"]["Resource"])
 
 

@@ -19,6 +19,7 @@ from payments_tracker.local.bootstrap import (
     APP_CLIENT_NAME,
     TABLE_NAME,
     USER_POOL_NAME,
+    WEB_CLIENT_NAME,
     bootstrap,
     cognito_client,
     dynamodb_client,
@@ -99,7 +100,7 @@ def test_cognito_local_listens_on_loopback_only(cognito: CognitoLocal) -> None:
     assert all(is_loopback(address) for address in addresses), addresses
 
 
-def test_bootstrap_twice_gives_one_table_one_pool_one_client_and_the_same_config(
+def test_bootstrap_twice_gives_one_table_one_pool_its_two_clients_and_the_same_config(
     dynamodb_endpoint: str, cognito: CognitoLocal, tmp_path: Path
 ) -> None:
     config_path = tmp_path / "config.json"
@@ -128,7 +129,15 @@ def test_bootstrap_twice_gives_one_table_one_pool_one_client_and_the_same_config
     pools = idp.list_user_pools(MaxResults=60)["UserPools"]
     assert [pool.get("Name") for pool in pools].count(USER_POOL_NAME) == 1
     clients = idp.list_user_pool_clients(UserPoolId=cognito.user_pool_id, MaxResults=60)
-    assert [c.get("ClientName") for c in clients["UserPoolClients"]] == [APP_CLIENT_NAME]
+    names = sorted(c.get("ClientName") for c in clients["UserPoolClients"])
+    assert names == sorted([APP_CLIENT_NAME, WEB_CLIENT_NAME])
+    assert first.cognito.web_client_id is not None
+    web = idp.describe_user_pool_client(
+        UserPoolId=cognito.user_pool_id, ClientId=first.cognito.web_client_id
+    )["UserPoolClient"]
+    assert "http://127.0.0.1:5173/" in web.get("CallbackURLs", [])
+    assert web.get("AllowedOAuthFlows") == ["code"]
+    assert "ClientSecret" not in web
     assert dynamodb_client(dynamodb_endpoint).list_tables()["TableNames"].count(TABLE_NAME) == 1
 
 

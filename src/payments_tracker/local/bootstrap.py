@@ -1,4 +1,4 @@
-"""Idempotent bootstrap of the local stack: the table, the user pool, its `cli` client, config.json.
+"""Idempotent bootstrap of the local stack: the table, the user pool, its clients, config.json.
 
 Running it again finds what exists by name and creates nothing twice.
 """
@@ -6,6 +6,7 @@ Running it again finds what exists by name and creates nothing twice.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE, TableDefinition
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+from payments_tracker.web_page import WEB_SCOPES
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -24,6 +26,9 @@ LOCAL_REGION = "us-east-1"
 TABLE_NAME = "payments"
 USER_POOL_NAME = "payments-tracker"
 APP_CLIENT_NAME = "cli"
+WEB_CLIENT_NAME = "web"
+WEB_URL = "http://127.0.0.1:5173"
+"""The local web page (served by the stack); its origin is on the API's CORS allow-list."""
 # Local services ignore credentials, but botocore refuses to sign without some.
 DUMMY_ACCESS_KEY_ID = "local"
 DUMMY_SECRET_ACCESS_KEY = "local"  # noqa: S105 - not a secret: DynamoDB Local ignores it
@@ -133,6 +138,47 @@ def ensure_app_client(
     return created["UserPoolClient"]["ClientId"]
 
 
+def ensure_web_client(
+    client: CognitoIdentityProviderClient,
+    user_pool_id: str,
+    callback_urls: Sequence[str] = (f"{WEB_URL}/",),
+    name: str = WEB_CLIENT_NAME,
+) -> str:
+    """The id of the pool's public `web` client (code + PKCE), created if none; its callback URLs
+    include `callback_urls` (added to an existing client)."""
+    wanted = list(callback_urls)
+    paginator = client.get_paginator("list_user_pool_clients")
+    for page in paginator.paginate(UserPoolId=user_pool_id, PaginationConfig={"PageSize": 60}):
+        for app_client in page.get("UserPoolClients", []):
+            if app_client.get("ClientName") == name and "ClientId" in app_client:
+                client_id = app_client["ClientId"]
+                described = client.describe_user_pool_client(
+                    UserPoolId=user_pool_id, ClientId=client_id
+                )["UserPoolClient"]
+                registered = list(described.get("CallbackURLs", []))
+                missing = [url for url in wanted if url not in registered]
+                if missing:
+                    client.update_user_pool_client(
+                        UserPoolId=user_pool_id,
+                        ClientId=client_id,
+                        CallbackURLs=registered + missing,
+                    )
+                return client_id
+    created = client.create_user_pool_client(
+        UserPoolId=user_pool_id,
+        ClientName=name,
+        GenerateSecret=False,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=list(WEB_SCOPES),
+        SupportedIdentityProviders=["COGNITO"],
+        CallbackURLs=wanted,
+        LogoutURLs=wanted,
+        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    return created["UserPoolClient"]["ClientId"]
+
+
 def issuer_for(cognito_endpoint: str, user_pool_id: str) -> str:
     """The `iss` cognito-local puts in its tokens: `<endpoint>/<poolId>` (same host string)."""
     return f"{cognito_endpoint.rstrip('/')}/{user_pool_id}"
@@ -143,6 +189,7 @@ def bootstrap(
     dynamodb_endpoint: str,
     cognito_endpoint: str,
     api_url: str,
+    web_url: str = WEB_URL,
     region: str = LOCAL_REGION,
     table_name: str = TABLE_NAME,
     config_path: Path | None = None,
@@ -152,9 +199,11 @@ def bootstrap(
     cognito = cognito_client(cognito_endpoint, region)
     user_pool_id = ensure_user_pool(cognito)
     client_id = ensure_app_client(cognito, user_pool_id)
+    web_client_id = ensure_web_client(cognito, user_pool_id, [f"{web_url.rstrip('/')}/"])
     issuer = issuer_for(cognito_endpoint, user_pool_id)
     config = LocalConfig(
         api_url=api_url,
+        web_url=web_url,
         region=region,
         dynamodb=DynamoDBConfig(endpoint=dynamodb_endpoint, table_name=table_name),
         cognito=CognitoConfig(
@@ -163,6 +212,7 @@ def bootstrap(
             client_id=client_id,
             issuer=issuer,
             jwks_url=f"{issuer}/.well-known/jwks.json",
+            web_client_id=web_client_id,
         ),
     )
     if config_path is not None:

@@ -22,19 +22,23 @@ class DynamoDBConfig(_Model):
 
 
 class CognitoConfig(_Model):
-    """The local user pool and its `cli` app client."""
+    """The local user pool, its `cli` app client and (optional) `web` app client."""
 
     endpoint: str
     user_pool_id: str = Field(alias="userPoolId")
     client_id: str = Field(alias="clientId")
     issuer: str
     jwks_url: str = Field(alias="jwksUrl")
+    web_client_id: str | None = Field(default=None, alias="webClientId")
+    """The web page's client (code + PKCE); None in a config written before it existed."""
 
 
 class LocalConfig(_Model):
     """The whole file; written by the bootstrap, read by the CLI and the tests."""
 
     api_url: str = Field(alias="apiUrl")
+    web_url: str | None = Field(default=None, alias="webUrl")
+    """Where the stack serves the web page (its origin is on the API's CORS allow-list)."""
     region: str
     dynamodb: DynamoDBConfig
     cognito: CognitoConfig

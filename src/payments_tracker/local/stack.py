@@ -1,8 +1,9 @@
-"""`make run`: DynamoDB Local, cognito-local and the local gateway on 127.0.0.1 until Ctrl-C.
+"""`make run`: DynamoDB Local, cognito-local, the local gateway and the web page on 127.0.0.1.
 
 Usage: `python -m payments_tracker.local.stack [--state-dir .local] [--dynamodb-port 8000]
-[--cognito-port 9229] [--gateway-port 3000] [--workers N]`; each port also from the environment
-(`PAYMENTS_LOCAL_DYNAMODB_PORT`, `PAYMENTS_LOCAL_COGNITO_PORT`, `PAYMENTS_LOCAL_GATEWAY_PORT`,
+[--cognito-port 9229] [--gateway-port 3000] [--web-port 5173] [--workers N]`; each port also from
+the environment (`PAYMENTS_LOCAL_DYNAMODB_PORT`, `PAYMENTS_LOCAL_COGNITO_PORT`,
+`PAYMENTS_LOCAL_GATEWAY_PORT`, `PAYMENTS_LOCAL_WEB_PORT`,
 `PAYMENTS_LOCAL_STATE_DIR`, `PAYMENTS_LOCAL_WORKERS`). SIGTERM also stops it, with exit code 0.
 Running it again keeps the data and the users.
 """
@@ -43,6 +44,11 @@ from payments_tracker.local.services import (
     stop_all,
     wait_until_answers,
 )
+from payments_tracker.local.web import (
+    WEB_PORT,
+    build_page,
+    start_web_server,
+)
 
 CORS_ALLOWED_ORIGIN = "http://127.0.0.1:5173"
 """The local web app's dev server."""
@@ -60,6 +66,7 @@ class StackSettings(BaseSettings):
     dynamodb_port: int = Field(default=8000, ge=1, le=65535)
     cognito_port: int = Field(default=9229, ge=1, le=65535)
     gateway_port: int = Field(default=3000, ge=1, le=65535)
+    web_port: int = Field(default=WEB_PORT, ge=1, le=65535)
     state_dir: Path = LOCAL_DIR
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
 
@@ -75,9 +82,15 @@ def gateway_environment(config: LocalConfig, cursor_key: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_ACCESS_KEY,
         "PAYMENTS_ISSUER": config.cognito.issuer,
         "PAYMENTS_JWKS_URL": config.cognito.jwks_url,
-        "PAYMENTS_ALLOWED_CLIENT_IDS": config.cognito.client_id,
+        "PAYMENTS_ALLOWED_CLIENT_IDS": ",".join(
+            client_id
+            for client_id in (config.cognito.client_id, config.cognito.web_client_id)
+            if client_id
+        ),
         "PAYMENTS_ENABLE_SWAGGER": "true",
-        "PAYMENTS_CORS_ALLOWED_ORIGINS": CORS_ALLOWED_ORIGIN,
+        "PAYMENTS_CORS_ALLOWED_ORIGINS": ",".join(
+            dict.fromkeys([CORS_ALLOWED_ORIGIN, *([config.web_url] if config.web_url else [])])
+        ),
         "PAYMENTS_CURSOR_KEY": cursor_key,
         "POWERTOOLS_SERVICE_NAME": "payments-tracker",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -157,6 +170,7 @@ def next_steps(config: LocalConfig) -> str:
         [
             "",
             "payments-tracker is running on 127.0.0.1 (Ctrl-C stops everything):",
+            f"  Web page       {config.web_url}/  (sign up first, as below)",
             f"  API            {api}",
             f"  Swagger UI     {api}/swagger",
             f"  DynamoDB Local {config.dynamodb.endpoint}  (table {config.dynamodb.table_name})",
@@ -196,6 +210,7 @@ def parse_arguments(argv: Sequence[str] | None, defaults: StackSettings) -> Stac
     parser.add_argument("--dynamodb-port", type=int, default=defaults.dynamodb_port)
     parser.add_argument("--cognito-port", type=int, default=defaults.cognito_port)
     parser.add_argument("--gateway-port", type=int, default=defaults.gateway_port)
+    parser.add_argument("--web-port", type=int, default=defaults.web_port)
     parser.add_argument("--workers", type=int, default=defaults.workers)
     arguments = parser.parse_args(argv)
     return StackSettings(
@@ -203,6 +218,7 @@ def parse_arguments(argv: Sequence[str] | None, defaults: StackSettings) -> Stac
         dynamodb_port=arguments.dynamodb_port,
         cognito_port=arguments.cognito_port,
         gateway_port=arguments.gateway_port,
+        web_port=arguments.web_port,
         workers=arguments.workers,
     )
 
@@ -221,6 +237,7 @@ def preflight(settings: StackSettings) -> None:
     check_port_free(
         settings.gateway_port, "the local gateway", "PAYMENTS_LOCAL_GATEWAY_PORT or --gateway-port"
     )
+    check_port_free(settings.web_port, "the web page", "PAYMENTS_LOCAL_WEB_PORT or --web-port")
 
 
 def _supervise(services: Sequence[ServiceProcess]) -> ServiceProcess:
@@ -239,6 +256,7 @@ def run(settings: StackSettings) -> int:
     services: list[ServiceProcess] = []
     try:
         preflight(settings)
+        web_root = build_page()
         print(
             "starting DynamoDB Local and cognito-local on 127.0.0.1 …", file=sys.stderr, flush=True
         )
@@ -256,9 +274,15 @@ def run(settings: StackSettings) -> int:
             dynamodb_endpoint=services[0].endpoint,
             cognito_endpoint=services[1].endpoint,
             api_url=f"http://{LOOPBACK}:{settings.gateway_port}",
+            web_url=f"http://{LOOPBACK}:{settings.web_port}",
             config_path=state_dir / "config.json",
         )
         cursor_key = load_or_create_cursor_key(state_dir / "cursor.key")
+        services.append(
+            start_web_server(
+                state_dir / "config.json", settings.web_port, web_root, log_path=logs / "web.log"
+            )
+        )
         # The gateway writes to this terminal: its request log is what a developer wants to see.
         services.append(start_gateway(config, cursor_key, settings.gateway_port, settings.workers))
         print(next_steps(config), flush=True)
