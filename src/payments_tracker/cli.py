@@ -172,28 +172,29 @@ def main() -> None:
 @config_option
 def signup(email: str, password: str, config_path: Path) -> None:
     """Create and confirm a user on the local user pool."""
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
-
+    from payments_tracker.adapters.cognito.accounts import (  # noqa: PLC0415
+        AccountError,
+        sign_up_confirmed,
+    )
     from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
 
     config = _local_config(config_path)
-    client = cognito_client(config.cognito.endpoint, config.region)
+    pool = config.cognito
     try:
-        result = client.sign_up(
-            ClientId=config.cognito.client_id,
-            Username=email,
-            Password=password,
-            UserAttributes=[{"Name": "email", "Value": email}],
+        sub = sign_up_confirmed(
+            cognito_client(pool.endpoint, config.region),
+            pool.user_pool_id,
+            pool.client_id,
+            email,
+            password,
         )
-        client.admin_confirm_sign_up(UserPoolId=config.cognito.user_pool_id, Username=email)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Error")
-        if code == "UsernameExistsException":
+    except AccountError as error:
+        if error.reason == "exists":
             _fail(f"{email} is already signed up: use `payments-tracker login`")
-        _fail(f"sign-up failed: {code}")
-    except BotoCoreError as error:
-        _fail(f"cannot reach the identity provider ({type(error).__name__}): is `make run` up?")
-    _print_json({"email": email, "sub": result["UserSub"], "confirmed": True})
+        if error.reason == "unreachable":
+            _fail(f"cannot reach the identity provider ({error.code}): is `make run` up?")
+        _fail(f"sign-up failed: {error.code}")
+    _print_json({"email": email, "sub": sub, "confirmed": True})
 
 
 @main.command()
@@ -202,33 +203,27 @@ def signup(email: str, password: str, config_path: Path) -> None:
 @config_option
 def login(email: str, password: str, config_path: Path) -> None:
     """Log in on the local user pool and print the access token alone on stdout."""
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
-
+    from payments_tracker.adapters.cognito.accounts import (  # noqa: PLC0415
+        AccountError,
+        password_login,
+    )
     from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
 
     config = _local_config(config_path)
-    client = cognito_client(config.cognito.endpoint, config.region)
+    pool = config.cognito
     try:
-        result = client.initiate_auth(
-            ClientId=config.cognito.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        token = password_login(
+            cognito_client(pool.endpoint, config.region), pool.client_id, email, password
         )
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Error")
-        if code in {"NotAuthorizedException", "UserNotFoundException", "InvalidPasswordException"}:
-            _fail("login failed: wrong e-mail or password")
-        if code == "UserNotConfirmedException":
-            _fail("login failed: the account is not confirmed yet")
-        _fail(f"login failed: {code}")
-    except BotoCoreError as error:
-        _fail(f"cannot reach the identity provider ({type(error).__name__}): is `make run` up?")
-    authentication = result.get("AuthenticationResult")
-    if not authentication or "AccessToken" not in authentication:
-        _fail(
-            f"login needs a challenge this command does not answer: {result.get('ChallengeName')}"
-        )
-    click.echo(authentication["AccessToken"])
+    except AccountError as error:
+        messages = {
+            "wrong-credentials": "login failed: wrong e-mail or password",
+            "not-confirmed": "login failed: the account is not confirmed yet",
+            "unreachable": f"cannot reach the identity provider ({error.code}): is `make run` up?",
+            "challenge": f"login needs a challenge this command does not answer: {error.code}",
+        }
+        _fail(messages.get(error.reason, f"login failed: {error.code}"))
+    click.echo(token)
 
 
 @main.command()

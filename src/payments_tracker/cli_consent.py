@@ -144,8 +144,7 @@ def _erasure_ports(
     *, deployed: bool, keep_login: bool, user_pool_id: str | None, path: Path
 ) -> tuple[CustomerData, CustomerLogins | None, str]:
     """The table and user pool to erase from, and a one-line name of where they are."""
-    import boto3  # noqa: PLC0415
-
+    from payments_tracker.adapters.cognito.client import make_cognito_client  # noqa: PLC0415
     from payments_tracker.adapters.cognito.logins import CognitoLogins  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.erasure import DynamoDBCustomerData  # noqa: PLC0415
@@ -160,8 +159,7 @@ def _erasure_ports(
         if not keep_login:
             if not user_pool_id:
                 raise CliError("--deployed needs --user-pool-id (or --keep-login)")
-            client = boto3.client("cognito-idp", region_name=settings.aws_region)
-            logins = CognitoLogins(client, user_pool_id)
+            logins = CognitoLogins(make_cognito_client(settings.aws_region), user_pool_id)
         return data, logins, f"table {settings.table_name} ({settings.aws_region})"
     try:
         config = LocalConfig.read(path)

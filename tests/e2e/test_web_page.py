@@ -28,6 +28,7 @@ from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalCo
 from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT, free_port
 from payments_tracker.local.stack import start_gateway
 from payments_tracker.local.web import WEB_DIR, build_page, start_web_server
+from payments_tracker.web_page import WEB_SCOPES
 
 if TYPE_CHECKING:
     from tests.conftest import CognitoLocal
@@ -84,7 +85,7 @@ def web_stack(
     web_url = f"http://{LOOPBACK}:{free_port()}"
     gateway_port = free_port()
     web_client_id = ensure_web_client(
-        cognito_client(cognito.endpoint), cognito.user_pool_id, [f"{web_url}/"]
+        cognito_client(cognito.endpoint), cognito.user_pool_id, [f"{web_url}/"], WEB_SCOPES
     )
     config = LocalConfig(
         api_url=f"http://{LOOPBACK}:{gateway_port}",

@@ -82,8 +82,6 @@ def ports_from_settings(settings: Settings) -> ReportPorts:
     # Imported here so that pure tests of the handler never load boto3.
     from pathlib import Path  # noqa: PLC0415
 
-    import boto3  # noqa: PLC0415
-
     from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
         DynamoDBConsentRepository,
@@ -94,14 +92,13 @@ def ports_from_settings(settings: Settings) -> ReportPorts:
         DynamoDBShardPayments,
     )
     from payments_tracker.adapters.exports.local import LocalExportSink  # noqa: PLC0415
-    from payments_tracker.adapters.exports.s3 import S3ExportSink  # noqa: PLC0415
+    from payments_tracker.adapters.exports.s3 import s3_export_sink  # noqa: PLC0415
     from payments_tracker.service.report_ports import ExportSink  # noqa: PLC0415
 
     client, table = make_client(settings), settings.table_name
     exports: ExportSink
     if settings.export_bucket:
-        s3 = boto3.client("s3", region_name=settings.aws_region)
-        exports = S3ExportSink(s3, settings.export_bucket)
+        exports = s3_export_sink(settings.export_bucket, settings.aws_region)
     else:
         exports = LocalExportSink(Path(settings.export_dir))
     return ReportPorts(

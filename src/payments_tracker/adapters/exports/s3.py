@@ -32,3 +32,10 @@ class S3ExportSink:
             Body=body,
             ContentType=content_type,
         )
+
+
+def s3_export_sink(bucket: str, region: str) -> S3ExportSink:
+    """The sink on `bucket`, with a boto3 S3 client of `region` (the function's own role)."""
+    import boto3  # noqa: PLC0415 - only the deployed report function writes to S3
+
+    return S3ExportSink(boto3.client("s3", region_name=region), bucket)

@@ -1,0 +1,107 @@
+"""The local user pool and its app clients on cognito-local, found by name or created.
+
+USER_PASSWORD_AUTH is enabled only here, on the local pool (DESIGN §2); on AWS the CDK app defines
+the pool and its code + PKCE clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
+from payments_tracker.adapters.local_endpoints import local_service_client
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+USER_POOL_NAME = "payments-tracker"
+APP_CLIENT_NAME = "cli"
+WEB_CLIENT_NAME = "web"
+
+
+def local_cognito_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
+    """A Cognito Identity Provider client for cognito-local at `endpoint`."""
+    return cast(
+        "CognitoIdentityProviderClient", local_service_client("cognito-idp", endpoint, region)
+    )
+
+
+def ensure_user_pool(client: CognitoIdentityProviderClient, name: str = USER_POOL_NAME) -> str:
+    """The id of the user pool called `name`, created (email sign-in) if there is none."""
+    paginator = client.get_paginator("list_user_pools")
+    for page in paginator.paginate(PaginationConfig={"PageSize": 60}):
+        for pool in page.get("UserPools", []):
+            if pool.get("Name") == name and "Id" in pool:
+                return pool["Id"]
+    created = client.create_user_pool(
+        PoolName=name,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+    )
+    return created["UserPool"]["Id"]
+
+
+def ensure_app_client(
+    client: CognitoIdentityProviderClient, user_pool_id: str, name: str = APP_CLIENT_NAME
+) -> str:
+    """The id of the pool's app client called `name`, created (public, password auth) if none."""
+    paginator = client.get_paginator("list_user_pool_clients")
+    for page in paginator.paginate(UserPoolId=user_pool_id, PaginationConfig={"PageSize": 60}):
+        for app_client in page.get("UserPoolClients", []):
+            if app_client.get("ClientName") == name and "ClientId" in app_client:
+                return app_client["ClientId"]
+    created = client.create_user_pool_client(
+        UserPoolId=user_pool_id,
+        ClientName=name,
+        GenerateSecret=False,
+        # USER_PASSWORD_AUTH only on the local pool (DESIGN §2); AWS uses code + PKCE.
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    return created["UserPoolClient"]["ClientId"]
+
+
+def ensure_web_client(
+    client: CognitoIdentityProviderClient,
+    user_pool_id: str,
+    callback_urls: Sequence[str],
+    scopes: Sequence[str],
+    name: str = WEB_CLIENT_NAME,
+) -> str:
+    """The id of the pool's public `web` client (code + PKCE), created if none; its callback URLs
+    include `callback_urls` (added to an existing client)."""
+    wanted = list(callback_urls)
+    paginator = client.get_paginator("list_user_pool_clients")
+    for page in paginator.paginate(UserPoolId=user_pool_id, PaginationConfig={"PageSize": 60}):
+        for app_client in page.get("UserPoolClients", []):
+            if app_client.get("ClientName") == name and "ClientId" in app_client:
+                client_id = app_client["ClientId"]
+                described = client.describe_user_pool_client(
+                    UserPoolId=user_pool_id, ClientId=client_id
+                )["UserPoolClient"]
+                registered = list(described.get("CallbackURLs", []))
+                missing = [url for url in wanted if url not in registered]
+                if missing:
+                    client.update_user_pool_client(
+                        UserPoolId=user_pool_id,
+                        ClientId=client_id,
+                        CallbackURLs=registered + missing,
+                    )
+                return client_id
+    created = client.create_user_pool_client(
+        UserPoolId=user_pool_id,
+        ClientName=name,
+        GenerateSecret=False,
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=list(scopes),
+        SupportedIdentityProviders=["COGNITO"],
+        CallbackURLs=wanted,
+        LogoutURLs=wanted,
+        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    return created["UserPoolClient"]["ClientId"]
+
+
+def issuer_for(cognito_endpoint: str, user_pool_id: str) -> str:
+    """The `iss` cognito-local puts in its tokens: `<endpoint>/<poolId>` (same host string)."""
+    return f"{cognito_endpoint.rstrip('/')}/{user_pool_id}"
