@@ -65,10 +65,18 @@ class SyntheticShardPayments:
     def __init__(self, users: int) -> None:
         self.users = users
         self.generated = 0
+        self._shard_users: tuple[int, list[UUID]] | None = None
 
     def _users_of(self, shard: int) -> list[UUID]:
-        owners = (user_id(i) for i in range(self.users))
-        return sorted((u for u in owners if shard_of(u) == shard), key=str)
+        # One sorted list of the current shard's users, shared by its 24 monthly streams (the
+        # index itself is on disk; this is the harness's stand-in for it, built once per shard).
+        if self._shard_users is None or self._shard_users[0] != shard:
+            owners = (user_id(i) for i in range(self.users))
+            self._shard_users = (
+                shard,
+                sorted((u for u in owners if shard_of(u) == shard), key=str),
+            )
+        return self._shard_users[1]
 
     def payments_of(self, month: Month, shard: int) -> Iterator[Payment]:
         """Each user's payments of `month`, users in `userId` text order."""

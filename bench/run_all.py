@@ -98,6 +98,10 @@ def run(harness: Harness, quick: bool, scratch: Path) -> tuple[str, dict[str, An
     return shown, json.loads(out.read_text(encoding="utf-8"))
 
 
+TARGETS_NOTE = Path(__file__).with_name("TARGETS.md")
+"""The reading of the tables against DESIGN §7, appended to the document (prose, kept by hand)."""
+
+
 def document(sections: list[tuple[Harness, str, dict[str, Any]]], quick: bool) -> str:
     """docs/benchmarks.md: machine, method, and every table with the command that made it."""
     box = machine()
@@ -121,6 +125,7 @@ def document(sections: list[tuple[Harness, str, dict[str, Any]]], quick: bool) -
     for harness, command, summary in sections:
         lines += [f"## {harness.title}", "", f"```\n{command}\n```", ""]
         lines += [harness.render(summary), ""]
+    lines.append(TARGETS_NOTE.read_text(encoding="utf-8"))
     return "\n".join(lines)
 
 
