@@ -19,7 +19,13 @@ import click
 
 from payments_tracker.cli import CliError, admin, config_option, report
 from payments_tracker.domain.errors import DomainError
-from payments_tracker.domain.report_run import Run, ShardOutcome, ShardState
+from payments_tracker.domain.report_run import (
+    MonthNotBuildable,
+    Run,
+    ShardOutcome,
+    ShardState,
+    parse_buildable_month,
+)
 from payments_tracker.domain.sharding import SHARD_COUNT
 from payments_tracker.local.config import LOCAL_DIR, LocalConfig
 from payments_tracker.service.report_ports import ReportPorts
@@ -109,6 +115,10 @@ def build(
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
+    try:  # a malformed or unfinished month is refused before anything is opened
+        parse_buildable_month(month, _now())
+    except MonthNotBuildable as error:
+        raise CliError(str(error)) from None
     config = _read_config(config_path)
     ports = local_ports(config, export_dir)
     started = time.monotonic()

@@ -185,3 +185,25 @@ def test_signup_without_a_local_stack_points_to_the_managed_login(
     result = runner.invoke(cli.main, [*args, "--config", str(tmp_path / "none.json")])
     assert result.exit_code == 1
     assert "managed login" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("month", "says"),
+    [
+        ("2999-01", "not over everywhere yet"),
+        ("2026-13", "is not a month"),
+        ("26-1", "is not a month"),
+    ],
+)
+def test_report_build_refuses_a_future_or_malformed_month_before_opening_anything(
+    tmp_path: Path, month: str, says: str
+) -> None:
+    missing_config = tmp_path / "no-such-config.json"
+
+    result = CliRunner().invoke(
+        cli.main, ["report", "build", "--month", month, "--config", str(missing_config)]
+    )
+
+    assert result.exit_code != 0
+    assert says in result.output
+    assert "config" not in result.output  # the month is judged first, no stack needed
