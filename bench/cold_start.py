@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import random
 import re
@@ -20,7 +19,7 @@ import sys
 import time
 from typing import Any
 
-from bench.common import REPO_ROOT, machine, markdown_table, median
+from bench.common import REPO_ROOT, machine, markdown_table, median, write_summary
 
 OURS = {
     "api": "payments_tracker.handlers.api",
@@ -172,9 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"\n`-X importtime`, {name}:\n")
         print(offenders_table(module))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(summary, out, indent=2)
+    write_summary(args.json, summary)
     return 0
 
 

@@ -120,3 +120,10 @@ def run_quiet(command: list[str], env: dict[str, str] | None = None) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"{command[:3]} failed: {result.stderr[-2000:]}")
     return result.stdout
+
+
+def write_summary(path: str | None, summary: dict[str, Any]) -> None:
+    """Write a harness's summary as JSON where `--json` asked (run_all reads it back)."""
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(summary, out, indent=2)

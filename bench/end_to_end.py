@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import machine, markdown_table
+from bench.common import machine, markdown_table, write_summary
 from payments_tracker.adapters.dynamodb.repository import to_item
 from payments_tracker.domain.payment import Payment, validate_submission
 from payments_tracker.local.bootstrap import (
@@ -292,9 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = measure(args.clients, args.seconds, args.rounds, args.workers)
     summary["machine"] = machine()
     print(table(summary))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(summary, out, indent=2)
+    write_summary(args.json, summary)
     return 0
 
 

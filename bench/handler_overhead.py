@@ -34,6 +34,7 @@ from bench.common import (
     percentile,
     post_payments_event,
     submission,
+    write_summary,
 )
 from payments_tracker.local.invokers import LocalLambdaContext
 
@@ -209,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(summary))
     print()
     print(table(summary, breakdown=True))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(summary, out, indent=2)
+    write_summary(args.json, summary)
     if args.profile:
         print(profile_ours(min(args.calls, 5000)), file=sys.stderr)
     return 0

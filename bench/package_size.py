@@ -10,14 +10,13 @@ that zip. It is built exactly as `cdk synth` builds it (pip for manylinux2014_aa
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import markdown_table
+from bench.common import markdown_table, write_summary
 
 LIMIT_MB = 10.0
 FUNCTIONS = ("api", "authorizer", "report")
@@ -92,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     summary = measure()
     print(table(summary))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(summary, out, indent=2)
+    write_summary(args.json, summary)
     return 0
 
 

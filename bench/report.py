@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID
 
-from bench.common import REPO_ROOT, markdown_table
+from bench.common import REPO_ROOT, markdown_table, write_summary
 from payments_tracker.adapters.memory_reports import InMemoryReportRuns
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
@@ -313,9 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     summary = measure(args.users, args.e2e_users)
     print(table(summary))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(summary, out, indent=2)
+    write_summary(args.json, summary)
     return 0
 
 
