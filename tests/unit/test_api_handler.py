@@ -654,6 +654,7 @@ def test_a_bug_answers_500_problem_without_the_traceback(
     assert len(error_lines) == 1
     assert answer.body["instance"] in error_lines[0]  # the id quoted to support finds the log
     assert "RuntimeError" in error_lines[0]
+    assert "secret internal detail" not in captured_logs.getvalue()  # a message may hold data
 
 
 # --- logs -----------------------------------------------------------------------------------------

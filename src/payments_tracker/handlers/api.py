@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from payments_tracker import cors
+from payments_tracker.diagnostics import stack_frames
 from payments_tracker.domain.errors import (
     FieldError,
     ForbiddenUser,
@@ -487,8 +488,11 @@ def _unknown_route(_: Exception) -> Response[Any]:
 
 @on_error(Exception)
 def _bug(error: Exception) -> Response[Any]:
-    # A bug, not a client error: log the type and the stack (no request data), answer with the id.
-    logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+    # A bug, not a client error: log its type and frames only (no message, no request data).
+    logger.error(
+        "unhandled error",
+        extra={"error_type": type(error).__name__, "frames": stack_frames(error)},
+    )
     return problem(
         500,
         "internal",

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from payments_tracker.cors import cors_headers, preflight_headers
+from payments_tracker.diagnostics import stack_frames
 from payments_tracker.gateway_responses import (
     PROBLEM_CONTENT_TYPE,
     REQUEST_ID_HEADER,
@@ -226,8 +227,13 @@ class LocalGateway:
                 )
         except GatewayError as refusal:
             response = _problem(request_id, refusal.response_type, refusal.status)
-        except Exception:
-            log.exception("gateway failure requestId=%s", request_id)
+        except Exception as failure:
+            log.error(
+                "gateway failure %s requestId=%s\n%s",
+                type(failure).__name__,
+                request_id,
+                stack_frames(failure),
+            )
             response = _problem(request_id, "DEFAULT_5XX", 500)
         try:
             raw_headers = _with_gateway_headers(response, cors, request_id)

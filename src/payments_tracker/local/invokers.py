@@ -20,12 +20,13 @@ import signal
 import sys
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
+
+from payments_tracker.diagnostics import stack_frames
 
 FunctionName = Literal["authorizer", "api"]
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -99,11 +100,7 @@ def run_handler(function: str, handler: Handler, event: dict[str, Any]) -> Invoc
     except Exception as error:
         message = str(error)
         if not (function == "authorizer" and message == "Unauthorized"):
-            # Frames only: the message and the source lines may carry payment data or tokens.
-            frames = "\n".join(
-                f"  {frame.filename}:{frame.lineno} in {frame.name}"
-                for frame in traceback.extract_tb(error.__traceback__)
-            )
+            frames = stack_frames(error)
             request_id = (event.get("requestContext") or {}).get("requestId", "-")
             log.error(
                 "%s handler raised %s requestId=%s\n%s",
