@@ -141,6 +141,34 @@ def test_a_replay_differing_only_in_non_canonical_form_is_identical(
     assert repository.payments == before
 
 
+def test_an_identical_replay_is_answered_even_after_the_payment_left_the_24_month_window(
+    repository: InMemoryPaymentRepository, clock: Clock
+) -> None:
+    first = submit_payment(repository, submission(), CALLER, clock)
+    clock.advance(timedelta(days=24 * 31))  # still stored (TTL: 25 months after its month)
+
+    replay = submit_payment(repository, submission(), CALLER, clock)
+
+    assert replay.created is False
+    assert replay.payment == first.payment
+
+
+def test_an_aged_submission_that_replays_nothing_still_breaks_the_window_rule(
+    repository: InMemoryPaymentRepository, clock: Clock
+) -> None:
+    submit_payment(repository, submission(), CALLER, clock)
+    clock.advance(timedelta(days=24 * 31))
+
+    for body in (submission(amount="13.00"), submission(paymentId=payment_id(7))):
+        with pytest.raises(ValidationFailed) as failure:
+            submit_payment(repository, body, CALLER, clock)
+        assert [(e.field, e.rule) for e in failure.value.errors] == [
+            ("timestamp", "within-24-months")
+        ]
+    with pytest.raises(ValidationFailed):  # another caller never sees the stored payment
+        submit_payment(repository, submission(userId=OTHER_USER), OTHER_USER, clock)
+
+
 @pytest.mark.parametrize(
     "difference",
     [

@@ -56,7 +56,13 @@ def submit_payment(
 ) -> Submitted:
     """Validate and store the caller's submission; an identical replay returns the stored one."""
     now = clock()
-    submission = validate_submission(body, now)
+    try:
+        submission = validate_submission(body, now)
+    except ValidationFailed as failure:
+        replayed = _replay_of_an_aged_payment(repository, body, caller, failure, now)
+        if replayed is None:
+            raise
+        return Submitted(replayed, created=False)
     if str(submission.user_id) != caller:
         raise ForbiddenUser("userId is not the caller")
     payment = Payment(submission=submission, received_at=now)
@@ -66,6 +72,29 @@ def submit_payment(
     if existing.submission.canonical() != submission.canonical():
         raise PaymentConflict("paymentId already holds a different submission")
     return Submitted(existing, created=False)
+
+
+def _replay_of_an_aged_payment(
+    repository: PaymentRepository,
+    body: dict[str, Any],
+    caller: str,
+    failure: ValidationFailed,
+    now: datetime,
+) -> Payment | None:
+    """The stored payment if `body` replays it exactly and only its age broke a rule.
+
+    A payment stays stored until its TTL (25 months after its month) while new submissions must
+    be within 24 months: an identical replay in between is still answered 200 (DESIGN §4).
+    """
+    if not failure.errors or any(e.rule != "within-24-months" for e in failure.errors):
+        return None
+    submission = validate_submission(body, now, within_window=False)
+    if str(submission.user_id) != caller:
+        return None
+    stored = repository.get(submission.user_id, submission.payment_id)
+    if stored is None or stored.submission.canonical() != submission.canonical():
+        return None
+    return stored
 
 
 def get_payment(repository: PaymentRepository, payment_id: str, caller: str) -> Payment:
