@@ -36,6 +36,7 @@ from bench.common import (
     submission,
     write_summary,
 )
+from payments_tracker.adapters.memory import InMemoryConsentRepository, InMemoryReportDocuments
 from payments_tracker.local.invokers import LocalLambdaContext
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -55,7 +56,15 @@ def handlers() -> dict[str, Handler]:
     from payments_tracker.handlers.dependencies import Dependencies, override  # noqa: PLC0415
     from payments_tracker.service.cursor import CursorCodec  # noqa: PLC0415
 
-    override(Dependencies(InMemoryPaymentRepository(), CursorCodec(b"bench", 3600), lambda: NOW))
+    override(
+        Dependencies(
+            payments=InMemoryPaymentRepository(),
+            cursors=CursorCodec(b"bench", 3600),
+            consents=InMemoryConsentRepository(),
+            reports=InMemoryReportDocuments(),
+            clock=lambda: NOW,
+        )
+    )
     return {
         "ours": api.handler,
         "powertools": powertools_app.handler,

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
 
     # Pagination cursors: HMAC key and lifetime
-    cursor_key: SecretStr = SecretStr("local-development-cursor-key-change-me")
+    cursor_key: SecretStr | None = None
+    """Required by the api function (it fails at its first request without it); no default, so
+    a function that misses it never runs with a guessable key."""
     cursor_ttl_seconds: int = 3600
 
     # Token verification (authorizer)

@@ -18,7 +18,11 @@ from typing import Any
 import pytest
 from api_events import rest_event
 
-from payments_tracker.adapters.memory import InMemoryPaymentRepository
+from payments_tracker.adapters.memory import (
+    InMemoryConsentRepository,
+    InMemoryPaymentRepository,
+    InMemoryReportDocuments,
+)
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.handlers.requests import MAX_BODY_BYTES
@@ -55,7 +59,15 @@ class Answer:
 def repository() -> Iterator[InMemoryPaymentRepository]:
     """An empty in-memory repository, installed as the api's dependencies for one test."""
     store = InMemoryPaymentRepository()
-    override(Dependencies(store, CursorCodec(b"api-test-cursor-key", 3600), lambda: NOW))
+    override(
+        Dependencies(
+            payments=store,
+            cursors=CursorCodec(b"api-test-cursor-key", 3600),
+            consents=InMemoryConsentRepository(),
+            reports=InMemoryReportDocuments(),
+            clock=lambda: NOW,
+        )
+    )
     yield store
     override(None)
 

@@ -20,6 +20,7 @@ from botocore.awsrequest import AWSResponse
 
 from payments_tracker.adapters.dynamodb.client import make_client
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
+from payments_tracker.adapters.memory import InMemoryConsentRepository, InMemoryReportDocuments
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.service.cursor import CursorCodec
@@ -77,6 +78,8 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             Dependencies(
                 payments=DynamoDBPaymentRepository(client, "payments"),
                 cursors=CursorCodec(b"k" * 32, 3600),
+                consents=InMemoryConsentRepository(),
+                reports=InMemoryReportDocuments(),
             )
         )
         injectors.append(injector)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from payments_tracker.adapters.memory import InMemoryConsentRepository, InMemoryReportDocuments
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.service.ports import ConsentRepository, PaymentRepository, ReportDocuments
 from payments_tracker.settings import get_settings
@@ -24,11 +23,9 @@ class Dependencies:
 
     payments: PaymentRepository
     cursors: CursorCodec
+    consents: ConsentRepository
+    reports: ReportDocuments
     clock: Callable[[], datetime] = utc_now
-    # Empty in-memory stores by default, so a test or benchmark of the payment routes alone
-    # needs not build them; `_from_settings` always passes the DynamoDB ones.
-    consents: ConsentRepository = field(default_factory=InMemoryConsentRepository)
-    reports: ReportDocuments = field(default_factory=InMemoryReportDocuments)
 
 
 _override: Dependencies | None = None
@@ -49,6 +46,8 @@ def _from_settings() -> Dependencies:
     )
 
     settings = get_settings()
+    if settings.cursor_key is None:
+        raise RuntimeError("PAYMENTS_CURSOR_KEY is not set: the api cannot seal listing cursors")
     client = make_client(settings)
     repository = DynamoDBPaymentRepository(client, settings.table_name)
     codec = CursorCodec(

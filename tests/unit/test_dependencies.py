@@ -1,0 +1,40 @@
+"""The api function's dependencies come from the settings, and a missing cursor key stops it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from payments_tracker.handlers import dependencies
+from payments_tracker.settings import get_settings
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    dependencies._from_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    dependencies._from_settings.cache_clear()
+
+
+def test_without_a_cursor_key_the_api_refuses_to_start_rather_than_use_a_guessable_one(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    monkeypatch.delenv("PAYMENTS_CURSOR_KEY", raising=False)
+
+    with pytest.raises(RuntimeError, match="PAYMENTS_CURSOR_KEY"):
+        dependencies._from_settings()
+
+
+def test_the_cursor_key_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    monkeypatch.setenv("PAYMENTS_CURSOR_KEY", "k" * 32)
+    monkeypatch.setenv("PAYMENTS_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:9")
+
+    built = dependencies._from_settings()
+
+    assert built.cursors is not None
+    assert type(built.payments).__name__ == "DynamoDBPaymentRepository"
