@@ -17,9 +17,13 @@ from infra.stacks.common import log_group, setting_env
 from infra.stacks.data import DataStack, export_objects_arn
 from infra.stacks.functions import PythonFunction
 from payments_tracker.adapters.dynamodb.table import BY_MONTH
+from payments_tracker.domain.payment import MONTH_CLOSES_AT_HOUR_UTC, MONTH_CLOSES_ON_DAY
+from payments_tracker.domain.report_run import SCHEDULE_LEAD
+from payments_tracker.domain.sharding import SHARD_COUNT
 
-SHARDS = 16
-SCHEDULE = "cron(0 2 5 * ? *)"  # 02:00 UTC on the 5th: month M-1 after a grace period (DESIGN §2)
+SHARDS = SHARD_COUNT
+# 02:00 UTC on the 5th: month M-1 after a grace period (DESIGN §2), when the domain closes it.
+SCHEDULE = f"cron(0 {MONTH_CLOSES_AT_HOUR_UTC} {MONTH_CLOSES_ON_DAY} * ? *)"
 SCHEDULE_TIMEZONE = "UTC"
 RUN_TIMEOUT = Duration.hours(2)
 # What adapters/dynamodb/{reports,consent}.py call: queries of the byMonth index and the run
@@ -31,11 +35,12 @@ REPORT_TABLE_ACTIONS = [
     "dynamodb:UpdateItem",
     "dynamodb:BatchWriteItem",
 ]
-# Five days before the 5th, 02:00 UTC is always inside the previous month.
-FIVE_DAYS_MS = 5 * 24 * 3600 * 1000
+# The domain's month_of_schedule, in JSONata: the scheduled time less SCHEDULE_LEAD is always
+# inside the month before (the handler derives it the same way from scheduledTime).
+LEAD_MS = int(SCHEDULE_LEAD.total_seconds() * 1000)
 MONTH_OF_RUN = (
     "{% $exists($states.input.month) ? $states.input.month : "
-    f"$fromMillis($toMillis($states.input.scheduledTime) - {FIVE_DAYS_MS}, '[Y0001]-[M01]') %}}"
+    f"$fromMillis($toMillis($states.input.scheduledTime) - {LEAD_MS}, '[Y0001]-[M01]') %}}"
 )
 LAMBDA_RETRY = [
     {

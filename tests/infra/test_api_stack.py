@@ -260,9 +260,7 @@ def test_cursor_key_is_a_secrets_manager_reference_not_a_literal(synthesized: Sy
     assert cursor_key == {
         "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]
     }
-    assert str(Settings().cursor_key.get_secret_value()) not in json.dumps(
-        synthesized.templates["Api"]
-    )
+    assert Settings().cursor_key is None  # the code has no default key that could be deployed
 
 
 def _statements(synthesized: Synthesized, stack: str, role_prefix: str) -> list[dict[str, Any]]:

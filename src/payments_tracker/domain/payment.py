@@ -89,9 +89,14 @@ class Payment:
         )
 
 
+MONTH_CLOSES_ON_DAY = 5
+MONTH_CLOSES_AT_HOUR_UTC = 2
+"""A month closes, and its scheduled report runs, on the 5th of the next month at 02:00 UTC."""
+
+
 def month_closes_at(month: Month) -> datetime:
     """When a month's scheduled report runs and the month closes: the 5th of M+1, 02:00 UTC."""
-    return month.plus(1).start_utc().replace(day=5, hour=2)
+    return month.plus(1).start_utc().replace(day=MONTH_CLOSES_ON_DAY, hour=MONTH_CLOSES_AT_HOUR_UTC)
 
 
 def validate_submission(
