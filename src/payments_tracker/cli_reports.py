@@ -22,8 +22,8 @@ from payments_tracker.domain.errors import DomainError
 from payments_tracker.domain.report_run import (
     MonthNotBuildable,
     Run,
+    RunIncomplete,
     ShardOutcome,
-    ShardState,
     parse_buildable_month,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
@@ -167,15 +167,10 @@ def build(
 
 
 def _write_manifest_if_complete(ports: ReportPorts, run: Run) -> str:
-    done = {
-        o.shard
-        for o in ports.runs.shard_outcomes(run)
-        if o.run_id == run.run_id and o.state is ShardState.DONE
-    }
-    if len(done) < SHARD_COUNT:
-        return f"manifest waits for {SHARD_COUNT - len(done)} more shard(s)"
     try:
         manifest = write_manifest(ports, str(run.month), _now())
+    except RunIncomplete as incomplete:
+        return f"manifest waits for {len(incomplete.shards)} more shard(s)"
     except (DomainError, MonthHandedOver) as error:
         raise CliError(str(error)) from None
     return f"manifest {manifest.run.manifest_key}"

@@ -22,7 +22,6 @@ from payments_tracker.domain.report_run import (
     Manifest,
     MonthNotBuilt,
     Run,
-    RunIncomplete,
     ShardOutcome,
     ShardState,
     parse_buildable_month,
@@ -219,12 +218,7 @@ def hand_over(runs: ReportRuns, month_text: str, now: datetime) -> Run:
         raise MonthNotBuilt(f"{month} has no complete run (parts and manifest): build it first")
     if run.handed_over_at is not None:
         return run
-    outcomes = runs.shard_outcomes(run)
-    built = {
-        o.shard: o.sha256 for o in outcomes if o.run_id == run.run_id and o.state is ShardState.DONE
-    }
-    if len(built) < SHARD_COUNT:
-        raise RunIncomplete(month, sorted(set(range(SHARD_COUNT)) - set(built)))
+    built = Manifest.of(run, runs.shard_outcomes(run)).part_hashes()  # RunIncomplete if not
     if runs.manifest_hashes(run) != built:
         raise MonthNotBuilt(f"{month}: parts changed since the manifest: write the manifest again")
     handed = run.handed_over(now)
