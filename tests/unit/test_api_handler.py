@@ -593,8 +593,6 @@ HOSTILE_EVENTS = {
         "POST", "/payments", sub=CALLER, body=submission(), content_type=None
     ),
     "no-caller": lambda: rest_event("POST", "/payments", body=submission()),
-    "no-caller-get": lambda: rest_event("GET", f"/payments/{PAYMENT_ID}", content_type=None),
-    "no-caller-list": lambda: rest_event("GET", "/payments", query="month=2026-11"),
     "lone-surrogate-description": lambda: rest_event(
         "POST", "/payments", sub=CALLER, body=json.dumps(submission(description="\ud800"))
     ),
@@ -667,6 +665,22 @@ def test_a_bug_answers_500_problem_without_the_traceback(
     assert answer.body["instance"] in error_lines[0]  # the id quoted to support finds the log
     assert "RuntimeError" in error_lines[0]
     assert "secret internal detail" not in captured_logs.getvalue()  # a message may hold data
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        rest_event("GET", f"/payments/{PAYMENT_ID}", content_type=None),
+        rest_event("GET", "/payments", query="month=2026-11", sub="not-a-uuid"),
+    ],
+)
+def test_an_event_without_a_valid_caller_is_an_internal_error_not_a_client_one(
+    repository: InMemoryPaymentRepository, event: dict[str, Any]
+) -> None:
+    # Only a broken authorizer or deployment can send one: no client can, so no 4xx blames one.
+    answer = call(event)
+
+    assert_problem(answer, 500, "internal", event)
 
 
 # --- logs -----------------------------------------------------------------------------------------

@@ -6,15 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from payments_tracker.domain.consent import (
     ConsentChange,
     next_change,
     validate_consent_request,
 )
-from payments_tracker.domain.errors import DomainError, FieldError, ValidationFailed
-from payments_tracker.domain.identifiers import parse_uuid4
+from payments_tracker.domain.errors import DomainError
+from payments_tracker.service.callers import caller_id
 from payments_tracker.service.ports import ConsentRepository
 
 Clock = Callable[[], datetime]
@@ -45,7 +44,7 @@ class ConsentState:
 
 def get_consent(consents: ConsentRepository, caller: str) -> ConsentState:
     """The caller's consent and its history; before any answer, no sharing."""
-    history = consents.history(_owner(caller), HISTORY_LIMIT)
+    history = consents.history(caller_id(caller), HISTORY_LIMIT)
     return ConsentState(history[0] if history else None, history)
 
 
@@ -54,7 +53,7 @@ def set_consent(
 ) -> ConsentState:
     """Give or withdraw the caller's consent; a request that changes nothing records nothing."""
     request = validate_consent_request(body)
-    owner = _owner(caller)
+    owner = caller_id(caller)
     for _ in range(_ATTEMPTS):
         history = consents.history(owner, HISTORY_LIMIT)
         current = history[0] if history else None
@@ -64,10 +63,3 @@ def set_consent(
         if consents.record(owner, change, current):
             return ConsentState(change, [change, *history][:HISTORY_LIMIT], changed=True)
     raise ConsentConflict("the consent changed concurrently; retry")
-
-
-def _owner(caller: str) -> UUID:
-    owner = parse_uuid4(caller)
-    if owner is None:
-        raise ValidationFailed([FieldError("caller", "uuid-v4", "caller id is not a UUID")])
-    return owner

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from payments_tracker.domain.errors import DomainError, FieldError, ValidationFailed
-from payments_tracker.domain.identifiers import parse_uuid4
+from payments_tracker.domain.errors import DomainError, FieldError
 from payments_tracker.domain.months import Month
+from payments_tracker.service.callers import caller_id
 from payments_tracker.service.ports import ReportDocuments
 
 
@@ -26,9 +26,7 @@ def read_month_report(reports: ReportDocuments, caller: str, month_text: str) ->
     month = Month.parse(month_text)
     if month is None:
         raise MalformedMonth(month_text)
-    owner = parse_uuid4(caller)
-    if owner is None:
-        raise ValidationFailed([FieldError("caller", "uuid-v4", "caller id is not a UUID")])
+    owner = caller_id(caller)
     document = reports.month_report(owner, month)
     if document is None:
         raise ReportNotBuilt(str(month))

@@ -18,6 +18,7 @@ from payments_tracker.domain.errors import (
 from payments_tracker.domain.identifiers import parse_uuid4
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus, validate_submission
+from payments_tracker.service.callers import caller_id
 from payments_tracker.service.cursor import CursorCodec, CursorContext
 from payments_tracker.service.ports import PaymentRepository
 
@@ -99,8 +100,8 @@ def _replay_of_an_aged_payment(
 
 def get_payment(repository: PaymentRepository, payment_id: str, caller: str) -> Payment:
     """The caller's payment with this id; PaymentNotFound for any other (or malformed) id."""
-    owner, parsed_id = parse_uuid4(caller), parse_uuid4(payment_id)
-    if owner is None or parsed_id is None:
+    owner, parsed_id = caller_id(caller), parse_uuid4(payment_id)
+    if parsed_id is None:
         raise PaymentNotFound(payment_id)
     payment = repository.get(owner, parsed_id)
     if payment is None:
@@ -146,9 +147,7 @@ def list_payments(
         errors.append(FieldError(name, "unknown-parameter", "is not a parameter of this listing"))
     if errors or month is None or limit is None:
         raise BadQuery(errors)
-    owner = parse_uuid4(caller)
-    if owner is None:
-        raise ValidationFailed([FieldError("caller", "uuid-v4", "caller id is not a UUID")])
+    owner = caller_id(caller)
 
     now = clock()
     context = CursorContext(subject=caller, month=str(month), limit=limit)
