@@ -39,16 +39,10 @@ def log_group(
     )
 
 
-PLANNED_SETTINGS: frozenset[str] = frozenset()
-"""Settings the infrastructure already passes but the code does not read yet (the report issue)."""
-
-
 def setting_env(field: str) -> str:
     """The environment variable of a `Settings` field; an unknown field fails the synth."""
     prefix = str(Settings.model_config.get("env_prefix", ""))
     if field not in Settings.model_fields:
-        if field in PLANNED_SETTINGS:
-            return f"{prefix}{field}".upper()
         raise KeyError(f"payments_tracker.settings.Settings has no field {field!r}")
     alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, str):

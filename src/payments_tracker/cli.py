@@ -53,14 +53,16 @@ def _read_config(path: Path) -> LocalConfig | None:
         _fail(f"{path} is not a valid local config ({type(error).__name__}); re-run `make run`")
 
 
-def _local_config(path: Path) -> LocalConfig:
+def local_config(path: Path) -> LocalConfig:
+    """The local stack's config file, or a one-line error saying to start the stack."""
     config = _read_config(path)
     if config is None:
         _fail(f"{path} not found: start the local stack with `make run` ({MANAGED_LOGIN_HINT})")
     return config
 
 
-def _print_json(value: object) -> None:
+def print_json(value: object) -> None:
+    """A JSON result on stdout, indented."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
@@ -178,7 +180,7 @@ def signup(email: str, password: str, config_path: Path) -> None:
     )
     from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
 
-    config = _local_config(config_path)
+    config = local_config(config_path)
     pool = config.cognito
     try:
         sub = sign_up_confirmed(
@@ -194,7 +196,7 @@ def signup(email: str, password: str, config_path: Path) -> None:
         if error.reason == "unreachable":
             _fail(f"cannot reach the identity provider ({error.code}): is `make run` up?")
         _fail(f"sign-up failed: {error.code}")
-    _print_json({"email": email, "sub": sub, "confirmed": True})
+    print_json({"email": email, "sub": sub, "confirmed": True})
 
 
 @main.command()
@@ -209,7 +211,7 @@ def login(email: str, password: str, config_path: Path) -> None:
     )
     from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
 
-    config = _local_config(config_path)
+    config = local_config(config_path)
     pool = config.cognito
     try:
         token = password_login(
@@ -258,7 +260,7 @@ def submit(
         "currency": currency,
         "amount": amount,
     }
-    _print_json(api.request("POST", "/payments", body=submission))
+    print_json(api.request("POST", "/payments", body=submission))
 
 
 @main.command()
@@ -280,7 +282,7 @@ def whoami(token: str) -> None:
 def get(payment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
     """Show one of your payments (GET /payments/{paymentId})."""
     api = ApiClient(api_url, token, config_path)
-    _print_json(api.request("GET", f"/payments/{quote(payment_id, safe='')}"))
+    print_json(api.request("GET", f"/payments/{quote(payment_id, safe='')}"))
 
 
 @main.command(name="list")
@@ -310,12 +312,12 @@ def list_payments(
             params["cursor"] = cursor
         page = api.request("GET", "/payments", params=params)
         if not fetch_all:
-            _print_json(page)
+            print_json(page)
             return
         items.extend(page.get("items", []))
         cursor = page.get("nextCursor")
         if not cursor:
-            _print_json({"items": items, "nextCursor": None})
+            print_json({"items": items, "nextCursor": None})
             return
 
 
@@ -325,7 +327,7 @@ def list_payments(
 def void(payment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
     """Void one of your payments (DELETE /payments/{paymentId}); it is kept, marked voided."""
     api = ApiClient(api_url, token, config_path)
-    _print_json(api.request("DELETE", f"/payments/{quote(payment_id, safe='')}"))
+    print_json(api.request("DELETE", f"/payments/{quote(payment_id, safe='')}"))
 
 
 @main.group()

@@ -9,7 +9,6 @@ the usual chain).
 from __future__ import annotations
 
 import getpass
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,16 +23,13 @@ from payments_tracker.cli import (
     api_options,
     config_option,
     consent,
+    print_json,
     report,
 )
 
 if TYPE_CHECKING:
     from payments_tracker.service.erasure import ErasureReceipt
     from payments_tracker.service.ports import CustomerData, CustomerLogins
-
-
-def _print_json(value: object) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 @consent.command("give")
@@ -49,7 +45,7 @@ def give_consent(
     """Consent to sharing your kept commitments with your credit file (PUT /consent)."""
     api = ApiClient(api_url, token, config_path)
     body = {"creditFileSharing": True, "termsVersion": terms_version}
-    _print_json(api.request("PUT", "/consent", body=body))
+    print_json(api.request("PUT", "/consent", body=body))
 
 
 @consent.command("withdraw")
@@ -57,7 +53,7 @@ def give_consent(
 def withdraw_consent(api_url: str | None, token: str | None, config_path: Path) -> None:
     """Withdraw your consent: no export after the next cut-off (PUT /consent)."""
     api = ApiClient(api_url, token, config_path)
-    _print_json(api.request("PUT", "/consent", body={"creditFileSharing": False}))
+    print_json(api.request("PUT", "/consent", body={"creditFileSharing": False}))
 
 
 @consent.command("show")
@@ -65,7 +61,7 @@ def withdraw_consent(api_url: str | None, token: str | None, config_path: Path) 
 def show_consent(api_url: str | None, token: str | None, config_path: Path) -> None:
     """Show your consent and its history (GET /consent)."""
     api = ApiClient(api_url, token, config_path)
-    _print_json(api.request("GET", "/consent"))
+    print_json(api.request("GET", "/consent"))
 
 
 @report.command("get")
@@ -74,7 +70,7 @@ def show_consent(api_url: str | None, token: str | None, config_path: Path) -> N
 def get_report(month: str, api_url: str | None, token: str | None, config_path: Path) -> None:
     """Show your report of MONTH (YYYY-MM), once it is built (GET /reports/{month})."""
     api = ApiClient(api_url, token, config_path)
-    _print_json(api.request("GET", f"/reports/{quote(month, safe='')}"))
+    print_json(api.request("GET", f"/reports/{quote(month, safe='')}"))
 
 
 @admin.command("erase")
@@ -137,7 +133,7 @@ def erase(
         raise CliError(
             f"erasure interrupted ({error}); nothing is audited yet: run it again"
         ) from None
-    _print_json(_receipt_json(receipt))
+    print_json(_receipt_json(receipt))
 
 
 def _erasure_ports(

@@ -13,11 +13,11 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
 
 import click
 
-from payments_tracker.cli import CliError, admin, config_option, report
+from payments_tracker.adapters.exports.local import DEFAULT_EXPORT_DIR
+from payments_tracker.cli import CliError, admin, config_option, local_config, report
 from payments_tracker.domain.errors import DomainError
 from payments_tracker.domain.report_run import (
     MonthNotBuildable,
@@ -27,7 +27,7 @@ from payments_tracker.domain.report_run import (
     parse_buildable_month,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
-from payments_tracker.local.config import LOCAL_DIR, LocalConfig
+from payments_tracker.local.config import LocalConfig
 from payments_tracker.service.report_ports import ReportPorts
 from payments_tracker.service.reports import (
     MonthHandedOver,
@@ -37,8 +37,6 @@ from payments_tracker.service.reports import (
     start_or_join_run,
     write_manifest,
 )
-
-DEFAULT_EXPORT_DIR: Final = LOCAL_DIR / "exports"
 
 
 def local_ports(config: LocalConfig, export_dir: Path) -> ReportPorts:
@@ -69,15 +67,6 @@ def _build_one_shard(config_json: str, export_dir: str, run: Run, shard: int) ->
     """Worker process: build one shard with its own clients."""
     config = LocalConfig.model_validate_json(config_json)
     return build_shard(local_ports(config, Path(export_dir)), run, shard)
-
-
-def _read_config(path: Path) -> LocalConfig:
-    try:
-        return LocalConfig.read(path)
-    except FileNotFoundError:
-        raise CliError(f"{path} not found: start the local stack with `make run`") from None
-    except ValueError as error:
-        raise CliError(f"{path} is not a valid local config ({type(error).__name__})") from None
 
 
 def _now() -> datetime:
@@ -119,7 +108,7 @@ def build(
         parse_buildable_month(month, _now())
     except MonthNotBuildable as error:
         raise CliError(str(error)) from None
-    config = _read_config(config_path)
+    config = local_config(config_path)
     ports = local_ports(config, export_dir)
     started = time.monotonic()
     try:
@@ -181,7 +170,7 @@ def _write_manifest_if_complete(ports: ReportPorts, run: Run) -> str:
 @config_option
 def handover(month: str, config_path: Path) -> None:
     """Mark a month's export handed over: later builds write corrections, never the original."""
-    config = _read_config(config_path)
+    config = local_config(config_path)
     ports = local_ports(config, DEFAULT_EXPORT_DIR)
     try:
         run = hand_over(ports.runs, month, _now())

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
 
     # Monthly report: the credit-file export goes to the bucket on AWS, else to a local folder
     export_bucket: str | None = None
-    export_dir: str = ".local/exports"
+    export_dir: str | None = None
+    """One of the two is required by the report function: the bucket on AWS, a folder locally."""
 
     # HTTP surface
     cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()

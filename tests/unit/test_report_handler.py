@@ -134,3 +134,13 @@ def test_s3_sink_puts_one_object_per_key_relying_on_the_bucket_kms_key() -> None
         )
         S3ExportSink(client, "exports").put("2026-11/part-00.jsonl.gz", body, "application/gzip")
         stubber.assert_no_pending_responses()
+
+
+def test_without_an_export_bucket_or_folder_the_report_function_fails_before_writing() -> None:
+    from payments_tracker.handlers.report import ports_from_settings  # noqa: PLC0415
+    from payments_tracker.settings import Settings  # noqa: PLC0415
+
+    unconfigured = Settings(dynamodb_endpoint_url="http://127.0.0.1:9")
+
+    with pytest.raises(RuntimeError, match="PAYMENTS_EXPORT_BUCKET"):
+        ports_from_settings(unconfigured)

@@ -48,11 +48,6 @@ def _amount_pattern(units: int) -> re.Pattern[str]:
     return re.compile(rf"(0|[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}}){fraction}")
 
 
-def amount_pattern(units: int) -> str:
-    """The regular expression an amount of a currency with `units` minor units must match."""
-    return f"^{_amount_pattern(units).pattern}$"
-
-
 AMOUNT_PATTERN = rf"^(0|[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}})(\.[0-9]{{1,3}})?$"
 """The loosest amount pattern (3 minor units), for the OpenAPI document."""
 

@@ -99,8 +99,10 @@ def ports_from_settings(settings: Settings) -> ReportPorts:
     exports: ExportSink
     if settings.export_bucket:
         exports = s3_export_sink(settings.export_bucket, settings.aws_region)
-    else:
+    elif settings.export_dir:
         exports = LocalExportSink(Path(settings.export_dir))
+    else:  # fail before any report item is written, not at the first part
+        raise RuntimeError("set PAYMENTS_EXPORT_BUCKET (AWS) or PAYMENTS_EXPORT_DIR (local)")
     return ReportPorts(
         payments=DynamoDBShardPayments(client, table),
         reports=DynamoDBReportStore(client, table),
