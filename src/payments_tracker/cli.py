@@ -18,12 +18,10 @@ from typing import IO, Any, Final, NoReturn, TypeVar
 from urllib.parse import quote
 
 import click
-import httpx
 
+from payments_tracker.adapters.http_api import ApiProblem, ApiUnreachable, HttpApi
 from payments_tracker.local.config import CONFIG_PATH, LocalConfig
 
-HTTP_TIMEOUT_SECONDS: Final = 35.0
-"""A little over API Gateway's 29 s integration timeout."""
 MANAGED_LOGIN_HINT: Final = (
     "accounts on a deployed stack are created and signed in through the Cognito managed login "
     "(authorization code + PKCE), not with a password here"
@@ -96,7 +94,7 @@ def api_options(function: F) -> F:
 
 
 class ApiClient:
-    """A thin HTTP client for API v1 that turns error answers into a problem on stderr."""
+    """API v1 for a command: URL and token resolved, errors printed as the API's problem."""
 
     def __init__(self, api_url: str | None, token: str | None, config_path: Path) -> None:
         """Resolve the API URL (flag, env, config file) and require a token."""
@@ -107,41 +105,20 @@ class ApiClient:
             api_url = config.api_url
         if not token:
             _fail("no token: pass --token or export PAYMENTS_TOKEN=$(payments-tracker login …)")
-        self.base_url = api_url.rstrip("/")
+        self._api = HttpApi(api_url, token)
         self.token = token
 
     def request(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, body: object = None
     ) -> Any:
-        """Send one request; return the JSON answer of a 2xx, else print the problem and exit 1."""
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
-        content = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(body).encode("utf-8")
+        """The JSON answer of a 2xx; else the problem on stderr and exit status 1."""
         try:
-            response = httpx.request(
-                method,
-                f"{self.base_url}{path}",
-                params=params,
-                headers=headers,
-                content=content,
-                timeout=HTTP_TIMEOUT_SECONDS,
-            )
-        except httpx.HTTPError as error:
-            _fail(f"cannot reach {self.base_url}: {type(error).__name__}")
-        if response.is_success:
-            return response.json() if response.content else None
-        _print_problem(response)
-        sys.exit(1)
-
-
-def _print_problem(response: httpx.Response) -> None:
-    try:
-        problem = response.json()
-    except ValueError:
-        problem = {"status": response.status_code, "detail": response.text[:500]}
-    click.echo(json.dumps(problem, indent=2, ensure_ascii=False), err=True)
+            return self._api.request(method, path, params=params, body=body)
+        except ApiUnreachable as error:
+            _fail(f"cannot reach {self._api.base_url}: {error}")
+        except ApiProblem as error:
+            click.echo(json.dumps(error.problem, indent=2, ensure_ascii=False), err=True)
+            sys.exit(1)
 
 
 def token_subject(token: str) -> str:

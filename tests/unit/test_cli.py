@@ -64,7 +64,7 @@ def test_submit_sends_the_submission_with_defaults_from_token_and_clock(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
 ) -> None:
     http = FakeHttp(_json(201, {"paymentId": "p"}))
-    monkeypatch.setattr(cli.httpx, "request", http)
+    monkeypatch.setattr(httpx, "request", http)
     args = ["submit", "--description", "Netflix", "--amount", "12.90", "--currency", "GBP"]
     result = runner.invoke(cli.main, [*args, "--config", str(config_path), "--token", TOKEN])
     assert result.exit_code == 0, result.stderr
@@ -84,7 +84,7 @@ def test_api_url_and_token_come_from_the_environment(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     http = FakeHttp(_json(200, {"paymentId": "p/1"}))
-    monkeypatch.setattr(cli.httpx, "request", http)
+    monkeypatch.setattr(httpx, "request", http)
     env = {"PAYMENTS_API_URL": "https://api.example/v1/", "PAYMENTS_TOKEN": TOKEN}
     result = runner.invoke(
         cli.main, ["get", "p/1", "--config", str(tmp_path / "none.json")], env=env
@@ -97,9 +97,7 @@ def test_problem_answers_go_to_stderr_with_exit_1(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
 ) -> None:
     problem = {"type": "/problems/not-found", "title": "Not Found", "status": 404}
-    monkeypatch.setattr(
-        cli.httpx, "request", FakeHttp(_json(404, problem, "application/problem+json"))
-    )
+    monkeypatch.setattr(httpx, "request", FakeHttp(_json(404, problem, "application/problem+json")))
     result = runner.invoke(cli.main, ["void", "x", "--config", str(config_path), "--token", TOKEN])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -123,7 +121,7 @@ def test_list_all_follows_cursors_with_the_same_limit(
         _json(200, {"items": [{"n": 1}], "nextCursor": "c1"}),
         _json(200, {"items": [{"n": 2}], "nextCursor": None}),
     )
-    monkeypatch.setattr(cli.httpx, "request", http)
+    monkeypatch.setattr(httpx, "request", http)
     args = ["list", "--month", "2026-11", "--limit", "1", "--all"]
     result = runner.invoke(cli.main, [*args, "--config", str(config_path), "--token", TOKEN])
     assert result.exit_code == 0, result.stderr
