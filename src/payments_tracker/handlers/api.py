@@ -364,12 +364,12 @@ def set_consent() -> Response[Any]:
 @on_error(RequestRejected)
 def _rejected(error: RequestRejected) -> Response[Any]:
     _count_rejection()
-    detail = error.errors[0].message
+    first = error.errors[0]
     return problem(
         error.status,
         error.slug,
         error.title,
-        f"{error.errors[0].field} {detail}",
+        f"{first.field}: {first.message}",
         _request_id(),
         errors=error.errors,
     )
@@ -503,7 +503,9 @@ def _bug(error: Exception) -> Response[Any]:
 
 
 def _count_rejection() -> None:
-    metrics.add_metric(name="PaymentRejected", unit=MetricUnit.Count, value=1)
+    # Named after what was refused: a payment submission, or a consent change.
+    refused = "Consent" if app.current_event.resource.startswith("/consent") else "Payment"
+    metrics.add_metric(name=f"{refused}Rejected", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
