@@ -15,6 +15,7 @@ from payments_tracker.domain.commitments import commitment_id, commitment_key
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.domain.timestamps import utc_text
 
 WINDOW_MONTHS = 24
 ESTABLISHED_MONTHS = 3
@@ -237,11 +238,6 @@ class UserReport:
     def count(self, status: CommitmentStatus) -> int:
         """How many commitments stand at `status`."""
         return sum(1 for commitment in self.commitments if commitment.status is status)
-
-
-def utc_text(moment: datetime) -> str:
-    """A UTC instant as fixed-width RFC 3339 text: `2026-12-05T02:00:00.000000Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def build_user_report(

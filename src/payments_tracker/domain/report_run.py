@@ -11,8 +11,9 @@ from typing import Any
 from payments_tracker.domain.errors import DomainError
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import month_closes_at
-from payments_tracker.domain.report import SOURCE, utc_text
+from payments_tracker.domain.report import SOURCE
 from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.domain.timestamps import utc_text
 
 BUILDABLE_HOUR_UTC = 12
 """At 12:00 UTC on the 1st of M+1 the month is over in every offset down to -12:00."""

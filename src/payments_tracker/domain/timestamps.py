@@ -22,6 +22,7 @@ MIN_OFFSET = timedelta(hours=-12)
 MAX_OFFSET = timedelta(hours=14)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 HISTORY_MONTHS = 24
+_UTC_TEXT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 class TimestampError(ValueError):
@@ -67,6 +68,29 @@ def parse_timestamp(text: str) -> datetime:
         ) from None
 
 
+def utc_text(moment: datetime) -> str:
+    """A UTC instant as fixed-width text with microseconds, sortable as a string.
+
+    `2026-11-03T08:30:00.000000Z`: the form of every instant the store keeps (and of the report
+    documents); `parse_utc_text` reads it back.
+    """
+    return moment.astimezone(UTC).strftime(_UTC_TEXT)
+
+
+def parse_utc_text(text: str) -> datetime:
+    """The UTC datetime of an instant written by `utc_text` (any RFC 3339 date-time is read)."""
+    return parse_timestamp(text).astimezone(UTC)
+
+
+def rfc3339_text(moment: datetime) -> str:
+    """The API's form of an instant: `isoformat` with `Z` for `+00:00`, so no zero microseconds.
+
+    Unlike `utc_text` it keeps the moment's own offset and drops a zero fraction
+    (`2026-11-03T08:30:00Z`); the API's `receivedAt`, `voidedAt` and `changedAt` are in this form.
+    """
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def months_before(moment: datetime, months: int) -> datetime:
     """The same wall time `months` calendar months earlier, the day clamped to the month's end."""
     index = moment.year * 12 + (moment.month - 1) - months
@@ -92,4 +116,4 @@ class Timestamp:
 
     def utc_instant(self) -> str:
         """The UTC instant with microseconds, sortable as a string: 2026-11-03T08:30:00.000000Z."""
-        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return utc_text(self.moment)

@@ -6,7 +6,6 @@ responses with `payment_view`; a contract test proves these models describe exac
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -18,7 +17,7 @@ from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.money import AMOUNT_PATTERN, accepted_currencies
 from payments_tracker.domain.months import MONTH_PATTERN
 from payments_tracker.domain.payment import Payment, PaymentStatus
-from payments_tracker.domain.timestamps import TIMESTAMP_PATTERN
+from payments_tracker.domain.timestamps import TIMESTAMP_PATTERN, rfc3339_text
 
 CurrencyCode = StrEnum(  # type: ignore[misc]
     "CurrencyCode", {code: code for code in sorted(accepted_currencies())}
@@ -179,20 +178,12 @@ def payment_view(payment: Payment) -> dict[str, Any]:
     view: dict[str, Any] = submission.canonical()
     view["month"] = str(submission.month)
     view["status"] = payment.status.value
-    view["receivedAt"] = _instant(payment)
+    view["receivedAt"] = rfc3339_text(payment.received_at)
     if payment.voiding is not None and payment.status is PaymentStatus.VOIDED:
-        view["voidedAt"] = payment.voiding.voided_at.isoformat().replace("+00:00", "Z")
+        view["voidedAt"] = rfc3339_text(payment.voiding.voided_at)
         view["voidedBy"] = payment.voiding.voided_by
         view["voidedAfterMonthClosed"] = payment.voiding.after_month_closed
     return view
-
-
-def _instant(payment: Payment) -> str:
-    return payment.received_at.isoformat().replace("+00:00", "Z")
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def consent_change_view(change: ConsentChange) -> dict[str, Any]:
@@ -200,7 +191,7 @@ def consent_change_view(change: ConsentChange) -> dict[str, Any]:
     return {
         "creditFileSharing": change.credit_file_sharing,
         "termsVersion": change.terms_version,
-        "changedAt": _rfc3339(change.changed_at),
+        "changedAt": rfc3339_text(change.changed_at),
     }
 
 
@@ -209,6 +200,6 @@ def consent_view(current: ConsentChange | None, history: list[ConsentChange]) ->
     return {
         "creditFileSharing": current is not None and current.credit_file_sharing,
         "termsVersion": current.terms_version if current else None,
-        "updatedAt": _rfc3339(current.changed_at) if current else None,
+        "updatedAt": rfc3339_text(current.changed_at) if current else None,
         "history": [consent_change_view(change) for change in history],
     }

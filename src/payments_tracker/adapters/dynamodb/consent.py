@@ -8,16 +8,17 @@ key orders the history by time and a cut-off is a key range.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from payments_tracker.adapters.dynamodb.repository import user_key
+from payments_tracker.adapters.dynamodb.calls import error_code, storage_errors
+from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
 from payments_tracker.domain.consent import ConsentChange
-from payments_tracker.service.ports import StorageUnavailable
+from payments_tracker.domain.timestamps import parse_utc_text, utc_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -28,14 +29,13 @@ Item = dict[str, Any]
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
 CURRENT_KEY = "CONSENT"
 HISTORY_PREFIX = "CONSENT#"
-_INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def consent_instant(moment: datetime) -> str:
     """A fixed-width UTC instant, `2026-11-20T12:00:00.000000Z`: sorts as it reads."""
     if moment.tzinfo is None:
         raise ValueError("a consent instant must be timezone-aware")
-    return moment.astimezone(UTC).strftime(_INSTANT_FORMAT)
+    return utc_text(moment)
 
 
 def history_key(changed_at: datetime) -> str:
@@ -60,7 +60,7 @@ def from_item(item: Item) -> ConsentChange:
     return ConsentChange(
         credit_file_sharing=item["creditFileSharing"]["BOOL"],
         terms_version=terms["S"] if terms else None,
-        changed_at=datetime.strptime(item["changedAt"]["S"], _INSTANT_FORMAT).replace(tzinfo=UTC),
+        changed_at=parse_utc_text(item["changedAt"]["S"]),
     )
 
 
@@ -111,19 +111,18 @@ class DynamoDBConsentRepository:
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": {"#pk": _PK},
         }
-        try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {"Put": cast("PutTypeDef", current)},
-                    {"Put": cast("PutTypeDef", history)},
-                ]
-            )
-        except ClientError as error:
-            if _lost_a_race(error):
-                return False
-            raise StorageUnavailable(_code(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
+        with storage_errors():
+            try:
+                self._client.transact_write_items(
+                    TransactItems=[
+                        {"Put": cast("PutTypeDef", current)},
+                        {"Put": cast("PutTypeDef", history)},
+                    ]
+                )
+            except ClientError as error:
+                if _lost_a_race(error):
+                    return False
+                raise
         return True
 
     def consent_standing_at(self, user_id: UUID, cutoff: datetime) -> bool:
@@ -146,7 +145,7 @@ class DynamoDBConsentRepository:
                 ":low": {"S": low},
                 ":high": {"S": high},
             }
-        try:
+        with storage_errors():
             response = self._client.query(
                 TableName=self._table,
                 KeyConditionExpression=condition,
@@ -156,21 +155,13 @@ class DynamoDBConsentRepository:
                 Limit=limit,
                 ConsistentRead=True,
             )
-        except ClientError as error:
-            raise StorageUnavailable(_code(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
         return list(response.get("Items", []))
 
 
 def _lost_a_race(error: ClientError) -> bool:
     """A cancelled transaction whose only failures are conditions: another change came first."""
-    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+    if error_code(error) != "TransactionCanceledException":
         return False
     reasons = error.response.get("CancellationReasons", [])
     codes = {reason.get("Code", "None") for reason in reasons}
     return "ConditionalCheckFailed" in codes and codes <= {"ConditionalCheckFailed", "None"}
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "ClientError"))

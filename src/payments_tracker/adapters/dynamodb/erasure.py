@@ -6,28 +6,24 @@ deletes it and it holds no personal data beyond the user id: who ran it, when, a
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from payments_tracker.adapters.dynamodb.repository import user_key
+from payments_tracker.adapters.dynamodb.calls import batch_write, error_name, storage_errors
+from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
-from payments_tracker.service.ports import ErasedItems, StorageUnavailable
+from payments_tracker.domain.timestamps import utc_text
+from payments_tracker.service.ports import ErasedItems
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
 AUDIT_PARTITION = "AUDIT#ERASE"
 AUDIT_RETENTION_DAYS = 6 * 365 + 2
 """Kept as long as the reports and exports whose erasure it proves (six years)."""
-_BATCH_SIZE = 25  # BatchWriteItem's limit
-_MAX_ROUNDS = 8  # retries of unprocessed deletes, with exponential backoff
 
 
 def _kind(sort_key: str) -> str:
@@ -62,13 +58,16 @@ class DynamoDBCustomerData:
             }
             if start is not None:
                 request["ExclusiveStartKey"] = start
-            try:
+            with storage_errors(error_name):
                 response = self._client.query(**request)
-            except (ClientError, BotoCoreError) as error:
-                raise StorageUnavailable(type(error).__name__) from error
             keys = [{_PK: item[_PK], _SK: item[_SK]} for item in response.get("Items", [])]
-            for offset in range(0, len(keys), _BATCH_SIZE):
-                self._delete_batch(keys[offset : offset + _BATCH_SIZE])
+            batch_write(
+                self._client,
+                self._table,
+                [{"DeleteRequest": {"Key": key}} for key in keys],
+                gave_up="unprocessed-deletes",
+                reason=error_name,
+            )
             counts.update(_kind(key[_SK]["S"]) for key in keys)
             start = response.get("LastEvaluatedKey")
             if not start:
@@ -80,20 +79,6 @@ class DynamoDBCustomerData:
             other=counts["other"],
         )
 
-    def _delete_batch(self, keys: list[dict[str, Any]]) -> None:
-        pending: list[WriteRequestTypeDef] = [{"DeleteRequest": {"Key": key}} for key in keys]
-        for round_number in range(_MAX_ROUNDS):
-            try:
-                response = self._client.batch_write_item(RequestItems={self._table: pending})
-            except (ClientError, BotoCoreError) as error:
-                raise StorageUnavailable(type(error).__name__) from error
-            unprocessed = response.get("UnprocessedItems", {}).get(self._table, [])
-            pending = cast("list[WriteRequestTypeDef]", unprocessed)
-            if not pending:
-                return
-            time.sleep(min(0.05 * 2**round_number, 2.0))
-        raise StorageUnavailable("unprocessed-deletes")
-
     def record_erasure(
         self,
         user_id: UUID,
@@ -103,7 +88,7 @@ class DynamoDBCustomerData:
         login_deleted: bool | None,
     ) -> str:
         """One PutItem in the audit partition; returns `AUDIT#ERASE/<sort key>`."""
-        instant = erased_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        instant = utc_text(erased_at)
         sort_key = f"{instant}#{user_id}"
         item: dict[str, Any] = {
             _PK: {"S": AUDIT_PARTITION},
@@ -121,8 +106,6 @@ class DynamoDBCustomerData:
                 "N": str(int(erased_at.timestamp()) + AUDIT_RETENTION_DAYS * 86400)
             },
         }
-        try:
+        with storage_errors(error_name):
             self._client.put_item(TableName=self._table, Item=item)
-        except (ClientError, BotoCoreError) as error:
-            raise StorageUnavailable(type(error).__name__) from error
         return f"{AUDIT_PARTITION}/{sort_key}"

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from payments_tracker.adapters.dynamodb.repository import user_key
+from payments_tracker.adapters.dynamodb.calls import storage_errors
+from payments_tracker.adapters.dynamodb.keys import report_key, user_key
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
 from payments_tracker.domain.months import Month
-from payments_tracker.service.ports import StorageUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -18,11 +16,6 @@ if TYPE_CHECKING:
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
 DOCUMENT_ATTRIBUTE = "document"
 """The report as JSON text, written by the report engine and served as is."""
-
-
-def report_key(month: Month) -> str:
-    """The sort key of a user's report of `month`."""
-    return f"REPORT#{month}"
 
 
 class DynamoDBReportDocuments:
@@ -34,17 +27,13 @@ class DynamoDBReportDocuments:
 
     def month_report(self, user_id: UUID, month: Month) -> str | None:
         """The `document` attribute of the owner's report item, or None if there is none."""
-        try:
+        with storage_errors():
             response = self._client.get_item(
                 TableName=self._table,
                 Key={_PK: {"S": user_key(user_id)}, _SK: {"S": report_key(month)}},
                 ProjectionExpression="#document",
                 ExpressionAttributeNames={"#document": DOCUMENT_ATTRIBUTE},
             )
-        except ClientError as error:
-            raise StorageUnavailable(str(error.response.get("Error", {}).get("Code"))) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
         item = response.get("Item")
         if not item or DOCUMENT_ATTRIBUTE not in item:
             return None

@@ -9,19 +9,23 @@ each correction run — so a correction never overwrites the original's records.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from payments_tracker.adapters.dynamodb.repository import from_item, user_key
+from payments_tracker.adapters.dynamodb.calls import (
+    BATCH_SIZE,
+    batch_write,
+    conditional,
+    storage_errors,
+)
+from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, user_key
+from payments_tracker.adapters.dynamodb.repository import from_item
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
-from payments_tracker.domain.report import UserReport, utc_text
+from payments_tracker.domain.report import UserReport
 from payments_tracker.domain.report_run import (
     Manifest,
     Run,
@@ -29,28 +33,19 @@ from payments_tracker.domain.report_run import (
     ShardOutcome,
     ShardState,
 )
-from payments_tracker.domain.timestamps import parse_timestamp
-from payments_tracker.service.ports import StorageUnavailable
+from payments_tracker.domain.timestamps import parse_utc_text, utc_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
 
 Item = dict[str, Any]
 
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 QUERY_PAGE_SIZE = 500
 """Items per byMonth page: each of a shard's 24 streams holds at most one page."""
-BATCH_SIZE = 25
-"""BatchWriteItem's limit."""
 REPORT_RETENTION_MONTHS = 72
 """Reports are kept 6 years (DESIGN §8)."""
-_BATCH_RETRIES = 8
-
-
-def report_key(month: Month) -> str:
-    """The sort key of a customer's report of `month`."""
-    return f"REPORT#{month}"
 
 
 def run_key(month: Month) -> str:
@@ -62,19 +57,6 @@ def _records_prefix(run: Run) -> str:
     if run.kind is RunKind.CORRECTION:
         return f"CORRECTION#{run.run_id}#"
     return ""
-
-
-def _call(operation: Any, **request: Any) -> Any:
-    try:
-        return operation(**request)
-    except ClientError as error:
-        raise StorageUnavailable(_code(error)) from error
-    except BotoCoreError as error:
-        raise StorageUnavailable(type(error).__name__) from error
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "ClientError"))
 
 
 class DynamoDBShardPayments:
@@ -91,12 +73,13 @@ class DynamoDBShardPayments:
             "IndexName": BY_MONTH.name,
             "KeyConditionExpression": "#pk = :pk",
             "ExpressionAttributeNames": {"#pk": BY_MONTH.partition_key},
-            "ExpressionAttributeValues": {":pk": {"S": f"MONTH#{month}#{shard:02d}"}},
+            "ExpressionAttributeValues": {":pk": {"S": month_shard_key(month, shard)}},
             "ScanIndexForward": True,
             "Limit": QUERY_PAGE_SIZE,
         }
         while True:
-            response = _call(self._client.query, **request)
+            with storage_errors():
+                response = self._client.query(**request)
             for item in response.get("Items", []):
                 yield from_item(item)
             last = response.get("LastEvaluatedKey")
@@ -111,7 +94,7 @@ class DynamoDBReportStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        self._pending: list[Item] = []
+        self._pending: list[WriteRequestTypeDef] = []
 
     def save_report(self, report: UserReport, run_id: str) -> None:
         """Queue the report item; it is written with the next full batch or `flush`."""
@@ -138,25 +121,12 @@ class DynamoDBReportStore:
         """Write every queued request, retrying unprocessed ones with backoff."""
         while self._pending:
             batch, self._pending = self._pending[:BATCH_SIZE], self._pending[BATCH_SIZE:]
-            self._write(batch)
+            batch_write(self._client, self._table, batch)
 
-    def _queue(self, request: Item) -> None:
+    def _queue(self, request: WriteRequestTypeDef) -> None:
         self._pending.append(request)
         if len(self._pending) >= BATCH_SIZE:
             self.flush()
-
-    def _write(self, batch: list[Item]) -> None:
-        for attempt in range(_BATCH_RETRIES):
-            response = _call(self._client.batch_write_item, RequestItems={self._table: batch})
-            batch = list(response.get("UnprocessedItems", {}).get(self._table, []))
-            if not batch:
-                return
-            time.sleep(min(0.05 * 2**attempt, 2.0))
-        raise StorageUnavailable("UnprocessedItems")
-
-
-def _instant(text: str) -> datetime:
-    return parse_timestamp(text).astimezone(UTC)
 
 
 class DynamoDBReportRuns:
@@ -168,12 +138,12 @@ class DynamoDBReportRuns:
 
     def current_run(self, month: Month) -> Run | None:
         """A consistent GetItem of `RUN#<month>` / `RUN`."""
-        response = _call(
-            self._client.get_item,
-            TableName=self._table,
-            Key={_PK: {"S": run_key(month)}, _SK: {"S": "RUN"}},
-            ConsistentRead=True,
-        )
+        with storage_errors():
+            response = self._client.get_item(
+                TableName=self._table,
+                Key={_PK: {"S": run_key(month)}, _SK: {"S": "RUN"}},
+                ConsistentRead=True,
+            )
         item = response.get("Item")
         if not item:
             return None
@@ -182,10 +152,10 @@ class DynamoDBReportRuns:
         return Run(
             month=month,
             run_id=item["runId"]["S"],
-            cutoff=_instant(item["cutoff"]["S"]),
+            cutoff=parse_utc_text(item["cutoff"]["S"]),
             kind=RunKind(item["kind"]["S"]),
             original_run_id=original["S"] if original else None,
-            handed_over_at=_instant(handed["S"]) if handed else None,
+            handed_over_at=parse_utc_text(handed["S"]) if handed else None,
             manifest_written=item["manifestWritten"]["BOOL"],
         )
 
@@ -213,7 +183,7 @@ class DynamoDBReportRuns:
             request["ConditionExpression"] = "#runId = :previous"
             request["ExpressionAttributeNames"] = {"#runId": "runId"}
             request["ExpressionAttributeValues"] = {":previous": {"S": replaces.run_id}}
-        return self._conditional(self._client.put_item, request)
+        return conditional(self._client.put_item, **request)
 
     def record_shard(self, run: Run, outcome: ShardOutcome) -> None:
         """Put the shard's record (counts, part hash; the error's type name if it failed)."""
@@ -234,58 +204,57 @@ class DynamoDBReportRuns:
             item["sha256"] = {"S": outcome.sha256}
         if outcome.error is not None:
             item["error"] = {"S": outcome.error}
-        _call(self._client.put_item, TableName=self._table, Item=item)
+        with storage_errors():
+            self._client.put_item(TableName=self._table, Item=item)
 
     def shard_outcomes(self, run: Run) -> list[ShardOutcome]:
         """A consistent Query of the run's `SHARD#` records."""
-        response = _call(
-            self._client.query,
-            TableName=self._table,
-            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames={"#pk": _PK, "#sk": _SK},
-            ExpressionAttributeValues={
-                ":pk": {"S": run_key(run.month)},
-                ":prefix": {"S": f"{_records_prefix(run)}SHARD#"},
-            },
-            ConsistentRead=True,
-        )
+        with storage_errors():
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
+                ExpressionAttributeNames={"#pk": _PK, "#sk": _SK},
+                ExpressionAttributeValues={
+                    ":pk": {"S": run_key(run.month)},
+                    ":prefix": {"S": f"{_records_prefix(run)}SHARD#"},
+                },
+                ConsistentRead=True,
+            )
         return [_outcome(item) for item in response.get("Items", [])]
 
     def record_manifest(self, run: Run, manifest: Manifest) -> None:
         """Put the manifest record, then mark the run's manifest written (if still current)."""
-        _call(
-            self._client.put_item,
-            TableName=self._table,
-            Item={
-                _PK: {"S": run_key(run.month)},
-                _SK: {"S": f"{_records_prefix(run)}MANIFEST"},
-                "type": {"S": "report-manifest"},
-                "runId": {"S": run.run_id},
-                "key": {"S": run.manifest_key},
-                "document": {"S": json.dumps(manifest.document(), separators=(",", ":"))},
-                "recordedAt": {"S": utc_text(datetime.now(UTC))},
-            },
-        )
-        self._conditional(
+        with storage_errors():
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    _PK: {"S": run_key(run.month)},
+                    _SK: {"S": f"{_records_prefix(run)}MANIFEST"},
+                    "type": {"S": "report-manifest"},
+                    "runId": {"S": run.run_id},
+                    "key": {"S": run.manifest_key},
+                    "document": {"S": json.dumps(manifest.document(), separators=(",", ":"))},
+                    "recordedAt": {"S": utc_text(datetime.now(UTC))},
+                },
+            )
+        conditional(
             self._client.update_item,
-            {
-                "TableName": self._table,
-                "Key": {_PK: {"S": run_key(run.month)}, _SK: {"S": "RUN"}},
-                "UpdateExpression": "SET #written = :true",
-                "ConditionExpression": "#runId = :run",
-                "ExpressionAttributeNames": {"#written": "manifestWritten", "#runId": "runId"},
-                "ExpressionAttributeValues": {":true": {"BOOL": True}, ":run": {"S": run.run_id}},
-            },
+            TableName=self._table,
+            Key={_PK: {"S": run_key(run.month)}, _SK: {"S": "RUN"}},
+            UpdateExpression="SET #written = :true",
+            ConditionExpression="#runId = :run",
+            ExpressionAttributeNames={"#written": "manifestWritten", "#runId": "runId"},
+            ExpressionAttributeValues={":true": {"BOOL": True}, ":run": {"S": run.run_id}},
         )
 
     def manifest_hashes(self, run: Run) -> dict[int, str] | None:
         """The part hashes of the recorded manifest of `run`."""
-        response = _call(
-            self._client.get_item,
-            TableName=self._table,
-            Key={_PK: {"S": run_key(run.month)}, _SK: {"S": f"{_records_prefix(run)}MANIFEST"}},
-            ConsistentRead=True,
-        )
+        with storage_errors():
+            response = self._client.get_item(
+                TableName=self._table,
+                Key={_PK: {"S": run_key(run.month)}, _SK: {"S": f"{_records_prefix(run)}MANIFEST"}},
+                ConsistentRead=True,
+            )
         item = response.get("Item")
         if not item or item["runId"]["S"] != run.run_id:
             return None
@@ -294,39 +263,25 @@ class DynamoDBReportRuns:
 
     def mark_handed_over(self, run: Run, at: datetime) -> bool:
         """Set `handedOverAt` if `run` is still current, complete and not handed over."""
-        return self._conditional(
+        return conditional(
             self._client.update_item,
-            {
-                "TableName": self._table,
-                "Key": {_PK: {"S": run_key(run.month)}, _SK: {"S": "RUN"}},
-                "UpdateExpression": "SET #handed = :at",
-                "ConditionExpression": (
-                    "#runId = :run AND #written = :true AND attribute_not_exists(#handed)"
-                ),
-                "ExpressionAttributeNames": {
-                    "#handed": "handedOverAt",
-                    "#runId": "runId",
-                    "#written": "manifestWritten",
-                },
-                "ExpressionAttributeValues": {
-                    ":at": {"S": utc_text(at)},
-                    ":run": {"S": run.run_id},
-                    ":true": {"BOOL": True},
-                },
+            TableName=self._table,
+            Key={_PK: {"S": run_key(run.month)}, _SK: {"S": "RUN"}},
+            UpdateExpression="SET #handed = :at",
+            ConditionExpression=(
+                "#runId = :run AND #written = :true AND attribute_not_exists(#handed)"
+            ),
+            ExpressionAttributeNames={
+                "#handed": "handedOverAt",
+                "#runId": "runId",
+                "#written": "manifestWritten",
+            },
+            ExpressionAttributeValues={
+                ":at": {"S": utc_text(at)},
+                ":run": {"S": run.run_id},
+                ":true": {"BOOL": True},
             },
         )
-
-    @staticmethod
-    def _conditional(operation: Any, request: dict[str, Any]) -> bool:
-        try:
-            operation(**request)
-        except ClientError as error:
-            if _code(error) == _CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(_code(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
-        return True
 
 
 _COUNT_ATTRIBUTES = {

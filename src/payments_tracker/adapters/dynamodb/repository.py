@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
+from payments_tracker.adapters.dynamodb.calls import (
+    CONDITION_FAILED,
+    conditional,
+    error_code,
+    storage_errors,
+)
+from payments_tracker.adapters.dynamodb.keys import month_shard_key, payment_key, user_key
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, BY_MONTH_TIME, PAYMENTS_TABLE
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus, Submission, Voiding
 from payments_tracker.domain.sharding import shard_of
-from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
+from payments_tracker.domain.timestamps import (
+    Timestamp,
+    parse_timestamp,
+    parse_utc_text,
+    utc_text,
+)
 from payments_tracker.service.ports import Page, PageKey, StorageUnavailable
 
 if TYPE_CHECKING:
@@ -23,32 +34,18 @@ if TYPE_CHECKING:
 Item = dict[str, Any]
 
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
-_CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-def user_key(user_id: UUID) -> str:
-    """The partition key of everything that belongs to one user."""
-    return f"USER#{user_id}"
-
-
-def payment_key(payment_id: UUID) -> str:
-    """The sort key of a payment item."""
-    return f"PAYMENT#{payment_id}"
-
-
-def _instant(moment: datetime) -> str:
-    return Timestamp("", moment).utc_instant()
 
 
 def to_item(payment: Payment) -> Item:
     """The DynamoDB item (attribute-value form) of a payment."""
     submission = payment.submission
     month, instant = str(submission.month), submission.timestamp.utc_instant()
+    shard = month_shard_key(submission.month, shard_of(submission.user_id))
     item: Item = {
         _PK: {"S": user_key(submission.user_id)},
         _SK: {"S": payment_key(submission.payment_id)},
         BY_MONTH_TIME.sort_key: {"S": f"{month}#{instant}#{submission.payment_id}"},
-        BY_MONTH.partition_key: {"S": f"MONTH#{month}#{shard_of(submission.user_id):02d}"},
+        BY_MONTH.partition_key: {"S": shard},
         BY_MONTH.sort_key: {"S": f"{submission.user_id}#{instant}#{submission.payment_id}"},
         "type": {"S": "payment"},
         "paymentId": {"S": str(submission.payment_id)},
@@ -61,13 +58,13 @@ def to_item(payment: Payment) -> Item:
         "amount": {"S": submission.money.canonical()},
         # A Number copy for ad-hoc analytics; DynamoDB trims its zeros, so the string is the truth.
         "amountNumber": {"N": submission.money.canonical()},
-        "receivedAt": {"S": _instant(payment.received_at)},
+        "receivedAt": {"S": utc_text(payment.received_at)},
         "status": {"S": payment.status.value},
         PAYMENTS_TABLE.ttl_attribute: {"N": str(int(payment.expires_at.timestamp()))},
     }
     if payment.voiding is not None:
         item["voidedBy"] = {"S": payment.voiding.voided_by}
-        item["voidedAt"] = {"S": _instant(payment.voiding.voided_at)}
+        item["voidedAt"] = {"S": utc_text(payment.voiding.voided_at)}
         item["voidedAfterMonthClosed"] = {"BOOL": payment.voiding.after_month_closed}
     return item
 
@@ -86,19 +83,15 @@ def from_item(item: Item) -> Payment:
     if "voidedAt" in item:
         voiding = Voiding(
             voided_by=item["voidedBy"]["S"],
-            voided_at=_parse_instant(item["voidedAt"]["S"]),
+            voided_at=parse_utc_text(item["voidedAt"]["S"]),
             after_month_closed=item["voidedAfterMonthClosed"]["BOOL"],
         )
     return Payment(
         submission=submission,
-        received_at=_parse_instant(item["receivedAt"]["S"]),
+        received_at=parse_utc_text(item["receivedAt"]["S"]),
         status=PaymentStatus(item["status"]["S"]),
         voiding=voiding,
     )
-
-
-def _parse_instant(text: str) -> datetime:
-    return parse_timestamp(text)
 
 
 class DynamoDBPaymentRepository:
@@ -110,61 +103,49 @@ class DynamoDBPaymentRepository:
 
     def insert(self, payment: Payment) -> Payment | None:
         """One conditional PutItem; on a taken key, the stored payment (returned by the failure)."""
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(payment),
-                ConditionExpression="attribute_not_exists(#pk)",
-                ExpressionAttributeNames={"#pk": _PK},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != _CONDITION_FAILED:
-                raise StorageUnavailable(_code(error)) from error
-            old = cast("Item | None", error.response.get("Item"))
-            if old:
-                return from_item(old)
-            submission = payment.submission
-            existing = self.get(submission.user_id, submission.payment_id)
-            if existing is None:  # pragma: no cover - the item vanished between two calls
-                raise StorageUnavailable("conflict-without-item") from error
-            return existing
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
+        with storage_errors():
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_item(payment),
+                    ConditionExpression="attribute_not_exists(#pk)",
+                    ExpressionAttributeNames={"#pk": _PK},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if error_code(error) != CONDITION_FAILED:
+                    raise
+                old = cast("Item | None", error.response.get("Item"))
+                if old:
+                    return from_item(old)
+                submission = payment.submission
+                existing = self.get(submission.user_id, submission.payment_id)
+                if existing is None:  # pragma: no cover - the item vanished between two calls
+                    raise StorageUnavailable("conflict-without-item") from error
+                return existing
         return None
 
     def get(self, user_id: UUID, payment_id: UUID) -> Payment | None:
         """A strongly consistent GetItem keyed by the owner."""
-        try:
+        with storage_errors():
             response = self._client.get_item(
                 TableName=self._table,
                 Key={_PK: {"S": user_key(user_id)}, _SK: {"S": payment_key(payment_id)}},
                 ConsistentRead=True,
             )
-        except ClientError as error:
-            raise StorageUnavailable(_code(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
         item = response.get("Item")
         return from_item(item) if item else None
 
     def replace_active(self, payment: Payment) -> bool:
         """A PutItem conditioned on the stored payment still being active."""
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(payment),
-                ConditionExpression="attribute_exists(#pk) AND #status = :active",
-                ExpressionAttributeNames={"#pk": _PK, "#status": "status"},
-                ExpressionAttributeValues={":active": {"S": PaymentStatus.ACTIVE.value}},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
-                return False
-            raise StorageUnavailable(_code(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
-        return True
+        return conditional(
+            self._client.put_item,
+            TableName=self._table,
+            Item=to_item(payment),
+            ConditionExpression="attribute_exists(#pk) AND #status = :active",
+            ExpressionAttributeNames={"#pk": _PK, "#status": "status"},
+            ExpressionAttributeValues={":active": {"S": PaymentStatus.ACTIVE.value}},
+        )
 
     def list_month(self, user_id: UUID, month: Month, limit: int, start: PageKey | None) -> Page:
         """Query `byMonthTime` with `begins_with(<month>#)`, newest first."""
@@ -182,17 +163,9 @@ class DynamoDBPaymentRepository:
         }
         if start is not None:
             request["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
-        try:
+        with storage_errors():
             response = self._client.query(**request)
-        except ClientError as error:
-            raise StorageUnavailable(_code(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
         payments = [from_item(item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         next_key = {name: value["S"] for name, value in last.items()} if last else None
         return Page(payments, next_key)
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "ClientError"))
