@@ -41,26 +41,12 @@ from payments_tracker.service.reports import (
 
 def local_ports(config: LocalConfig, export_dir: Path) -> ReportPorts:
     """The report engine's ports on the local table and an export folder."""
-    from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
-        DynamoDBConsentRepository,
-    )
-    from payments_tracker.adapters.dynamodb.reports import (  # noqa: PLC0415
-        DynamoDBReportRuns,
-        DynamoDBReportStore,
-        DynamoDBShardPayments,
-    )
+    from payments_tracker.adapters.dynamodb.reports import report_ports  # noqa: PLC0415
     from payments_tracker.adapters.exports.local import LocalExportSink  # noqa: PLC0415
     from payments_tracker.local.bootstrap import dynamodb_client  # noqa: PLC0415
 
     client = dynamodb_client(config.dynamodb.endpoint, config.region)
-    table = config.dynamodb.table_name
-    return ReportPorts(
-        payments=DynamoDBShardPayments(client, table),
-        reports=DynamoDBReportStore(client, table),
-        consent=DynamoDBConsentRepository(client, table),
-        runs=DynamoDBReportRuns(client, table),
-        exports=LocalExportSink(export_dir),
-    )
+    return report_ports(client, config.dynamodb.table_name, LocalExportSink(export_dir))
 
 
 def _build_one_shard(config_json: str, export_dir: str, run: Run, shard: int) -> ShardOutcome:

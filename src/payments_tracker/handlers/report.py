@@ -83,19 +83,11 @@ def ports_from_settings(settings: Settings) -> ReportPorts:
     from pathlib import Path  # noqa: PLC0415
 
     from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
-    from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
-        DynamoDBConsentRepository,
-    )
-    from payments_tracker.adapters.dynamodb.reports import (  # noqa: PLC0415
-        DynamoDBReportRuns,
-        DynamoDBReportStore,
-        DynamoDBShardPayments,
-    )
+    from payments_tracker.adapters.dynamodb.reports import report_ports  # noqa: PLC0415
     from payments_tracker.adapters.exports.local import LocalExportSink  # noqa: PLC0415
     from payments_tracker.adapters.exports.s3 import s3_export_sink  # noqa: PLC0415
     from payments_tracker.service.report_ports import ExportSink  # noqa: PLC0415
 
-    client, table = make_client(settings), settings.table_name
     exports: ExportSink
     if settings.export_bucket:
         exports = s3_export_sink(settings.export_bucket, settings.aws_region)
@@ -103,13 +95,7 @@ def ports_from_settings(settings: Settings) -> ReportPorts:
         exports = LocalExportSink(Path(settings.export_dir))
     else:  # fail before any report item is written, not at the first part
         raise RuntimeError("set PAYMENTS_EXPORT_BUCKET (AWS) or PAYMENTS_EXPORT_DIR (local)")
-    return ReportPorts(
-        payments=DynamoDBShardPayments(client, table),
-        reports=DynamoDBReportStore(client, table),
-        consent=DynamoDBConsentRepository(client, table),
-        runs=DynamoDBReportRuns(client, table),
-        exports=exports,
-    )
+    return report_ports(make_client(settings), settings.table_name, exports)
 
 
 _override: ReportPorts | None = None

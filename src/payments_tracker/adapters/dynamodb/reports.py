@@ -20,6 +20,7 @@ from payments_tracker.adapters.dynamodb.calls import (
     conditional,
     storage_errors,
 )
+from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
 from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, user_key
 from payments_tracker.adapters.dynamodb.repository import from_item
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
@@ -34,6 +35,7 @@ from payments_tracker.domain.report_run import (
     ShardState,
 )
 from payments_tracker.domain.timestamps import parse_utc_text, utc_text
+from payments_tracker.service.report_ports import ExportSink, ReportPorts
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -311,4 +313,15 @@ def _outcome(item: Item) -> ShardOutcome:
         sha256=sha["S"] if sha else "",
         error=error["S"] if error else None,
         **counts,
+    )
+
+
+def report_ports(client: DynamoDBClient, table_name: str, exports: ExportSink) -> ReportPorts:
+    """The report engine's ports on one table (payments, reports, consent, runs) and a sink."""
+    return ReportPorts(
+        payments=DynamoDBShardPayments(client, table_name),
+        reports=DynamoDBReportStore(client, table_name),
+        consent=DynamoDBConsentRepository(client, table_name),
+        runs=DynamoDBReportRuns(client, table_name),
+        exports=exports,
     )
