@@ -66,6 +66,6 @@ test: setup lint typecheck ## every check (what CI runs)
 	$(VENV)/bin/pytest tests -q
 
 clean: ## remove installed tools and local state (keeps nothing)
-	rm -rf $(TOOLS) $(VENV) node_modules .local cdk.out
+	rm -rf $(TOOLS) $(VENV) node_modules .local cdk.out infra/cdk.out web/node_modules web/dist test-artifacts
 
 -include mk/*.mk
