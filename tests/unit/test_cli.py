@@ -205,3 +205,52 @@ def test_report_build_refuses_a_future_or_malformed_month_before_opening_anythin
     assert result.exit_code != 0
     assert says in result.output
     assert "config" not in result.output  # the month is judged first, no stack needed
+
+
+def test_login_needs_an_email_or_the_browser(runner: CliRunner, config_path: Path) -> None:
+    result = runner.invoke(cli.main, ["login", "--config", str(config_path)])
+    assert result.exit_code == 2
+    assert "--browser" in result.stderr
+
+
+def test_login_browser_refuses_a_password(runner: CliRunner, config_path: Path) -> None:
+    args = ["login", "--browser", "--email", "a@example.com", "--password", "pw-123456789012"]
+    result = runner.invoke(cli.main, [*args, "--config", str(config_path)])
+    assert result.exit_code == 2
+    assert "pw-123456789012" not in result.stdout + result.stderr
+
+
+def test_login_browser_with_a_domain_needs_the_client_id(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
+) -> None:
+    monkeypatch.delenv("PAYMENTS_CLI_CLIENT_ID", raising=False)
+    args = ["login", "--browser", "--domain", "https://x.auth.eu-west-2.amazoncognito.com"]
+    result = runner.invoke(cli.main, [*args, "--config", str(config_path)])
+    assert result.exit_code == 1
+    assert "--client-id" in result.stderr
+
+
+def test_login_browser_uses_the_flags_and_prints_only_the_token(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_login(base_url: str, client_id: str, **kwargs: Any) -> str:
+        seen.update(base_url=base_url, client_id=client_id, **kwargs)
+        kwargs["open_browser"]("https://x.auth.eu-west-2.amazoncognito.com/oauth2/authorize?a=b")
+        return TOKEN
+
+    monkeypatch.setattr("payments_tracker.adapters.cognito.pkce_login.browser_login", fake_login)
+    args = ["login", "--browser", "--no-open", "--port", "9001", "--timeout", "5"]
+    env = {
+        "PAYMENTS_AUTH_DOMAIN": "https://x.auth.eu-west-2.amazoncognito.com",
+        "PAYMENTS_CLI_CLIENT_ID": "cli-id",
+    }
+    result = runner.invoke(cli.main, [*args, "--config", str(tmp_path / "none.json")], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == TOKEN + "\n"
+    assert TOKEN not in result.stderr
+    assert "/oauth2/authorize?a=b" in result.stderr
+    assert seen["base_url"] == "https://x.auth.eu-west-2.amazoncognito.com"
+    assert seen["client_id"] == "cli-id"
+    assert (seen["port"], seen["timeout"]) == (9001, 5.0)

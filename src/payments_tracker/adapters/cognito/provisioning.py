@@ -1,22 +1,42 @@
 """The local user pool and its app clients on cognito-local, found by name or created.
 
 USER_PASSWORD_AUTH is enabled only here, on the local pool (DESIGN §2); on AWS the CDK app defines
-the pool and its code + PKCE clients.
+the pool and its code + PKCE clients. The local `cli` client also allows code + PKCE to the same
+loopback redirect as on AWS, so `payments-tracker login --browser` works against both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
+from payments_tracker.adapters.cognito.pkce_login import (
+    DEFAULT_PORT,
+    DEFAULT_SCOPES,
+    redirect_uri_for,
+)
 from payments_tracker.adapters.local_endpoints import local_service_client
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.literals import ExplicitAuthFlowsTypeType, OAuthFlowTypeType
 
 USER_POOL_NAME = "payments-tracker"
 APP_CLIENT_NAME = "cli"
 WEB_CLIENT_NAME = "web"
+CLI_CALLBACK_URL = redirect_uri_for(DEFAULT_PORT)
+"""The `cli` client's loopback redirect, as on AWS (`cliCallbackUrls` in infra/config.py)."""
+CLI_SCOPES = DEFAULT_SCOPES
+
+
+class _CliClientSettings(TypedDict):
+    ExplicitAuthFlows: list[ExplicitAuthFlowsTypeType]
+    AllowedOAuthFlowsUserPoolClient: bool
+    AllowedOAuthFlows: list[OAuthFlowTypeType]
+    AllowedOAuthScopes: list[str]
+    SupportedIdentityProviders: list[str]
+    CallbackURLs: list[str]
+    LogoutURLs: list[str]
 
 
 def local_cognito_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
@@ -42,22 +62,56 @@ def ensure_user_pool(client: CognitoIdentityProviderClient, name: str = USER_POO
 
 
 def ensure_app_client(
-    client: CognitoIdentityProviderClient, user_pool_id: str, name: str = APP_CLIENT_NAME
+    client: CognitoIdentityProviderClient,
+    user_pool_id: str,
+    name: str = APP_CLIENT_NAME,
+    callback_urls: Sequence[str] = (CLI_CALLBACK_URL,),
 ) -> str:
-    """The id of the pool's app client called `name`, created (public, password auth) if none."""
+    """The id of the pool's public `cli` client, created if none: password auth (local pool only)
+    and code + PKCE to the loopback `callback_urls` (added to an existing client)."""
+    wanted = list(callback_urls)
     paginator = client.get_paginator("list_user_pool_clients")
     for page in paginator.paginate(UserPoolId=user_pool_id, PaginationConfig={"PageSize": 60}):
         for app_client in page.get("UserPoolClients", []):
             if app_client.get("ClientName") == name and "ClientId" in app_client:
-                return app_client["ClientId"]
+                client_id = app_client["ClientId"]
+                described = client.describe_user_pool_client(
+                    UserPoolId=user_pool_id, ClientId=client_id
+                )["UserPoolClient"]
+                registered = list(described.get("CallbackURLs", []))
+                missing = [url for url in wanted if url not in registered]
+                oauth_ready = described.get("AllowedOAuthFlowsUserPoolClient") and "code" in (
+                    described.get("AllowedOAuthFlows", [])
+                )
+                if missing or not oauth_ready:
+                    # Every setting again: UpdateUserPoolClient resets what it is not given.
+                    client.update_user_pool_client(
+                        UserPoolId=user_pool_id,
+                        ClientId=client_id,
+                        **_cli_client_settings(registered + missing),
+                    )
+                return client_id
     created = client.create_user_pool_client(
         UserPoolId=user_pool_id,
         ClientName=name,
         GenerateSecret=False,
-        # USER_PASSWORD_AUTH only on the local pool (DESIGN §2); AWS uses code + PKCE.
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        **_cli_client_settings(wanted),
     )
     return created["UserPoolClient"]["ClientId"]
+
+
+def _cli_client_settings(callback_urls: list[str]) -> _CliClientSettings:
+    """The local `cli` client's auth flows and OAuth settings (create and update alike)."""
+    return {
+        # USER_PASSWORD_AUTH only on the local pool (DESIGN §2); AWS uses code + PKCE only.
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthScopes": list(CLI_SCOPES),
+        "SupportedIdentityProviders": ["COGNITO"],
+        "CallbackURLs": callback_urls,
+        "LogoutURLs": callback_urls,
+    }
 
 
 def ensure_web_client(
