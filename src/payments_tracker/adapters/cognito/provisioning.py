@@ -29,7 +29,7 @@ CLI_CALLBACK_URL = redirect_uri_for(DEFAULT_PORT)
 CLI_SCOPES = DEFAULT_SCOPES
 
 
-class _CliClientSettings(TypedDict):
+class _ClientSettings(TypedDict):
     ExplicitAuthFlows: list[ExplicitAuthFlowsTypeType]
     AllowedOAuthFlowsUserPoolClient: bool
     AllowedOAuthFlows: list[OAuthFlowTypeType]
@@ -69,49 +69,15 @@ def ensure_app_client(
 ) -> str:
     """The id of the pool's public `cli` client, created if none: password auth (local pool only)
     and code + PKCE to the loopback `callback_urls` (added to an existing client)."""
-    wanted = list(callback_urls)
-    paginator = client.get_paginator("list_user_pool_clients")
-    for page in paginator.paginate(UserPoolId=user_pool_id, PaginationConfig={"PageSize": 60}):
-        for app_client in page.get("UserPoolClients", []):
-            if app_client.get("ClientName") == name and "ClientId" in app_client:
-                client_id = app_client["ClientId"]
-                described = client.describe_user_pool_client(
-                    UserPoolId=user_pool_id, ClientId=client_id
-                )["UserPoolClient"]
-                registered = list(described.get("CallbackURLs", []))
-                missing = [url for url in wanted if url not in registered]
-                oauth_ready = described.get("AllowedOAuthFlowsUserPoolClient") and "code" in (
-                    described.get("AllowedOAuthFlows", [])
-                )
-                if missing or not oauth_ready:
-                    # Every setting again: UpdateUserPoolClient resets what it is not given.
-                    client.update_user_pool_client(
-                        UserPoolId=user_pool_id,
-                        ClientId=client_id,
-                        **_cli_client_settings(registered + missing),
-                    )
-                return client_id
-    created = client.create_user_pool_client(
-        UserPoolId=user_pool_id,
-        ClientName=name,
-        GenerateSecret=False,
-        **_cli_client_settings(wanted),
-    )
-    return created["UserPoolClient"]["ClientId"]
-
-
-def _cli_client_settings(callback_urls: list[str]) -> _CliClientSettings:
-    """The local `cli` client's auth flows and OAuth settings (create and update alike)."""
-    return {
+    return _ensure_client(
+        client,
+        user_pool_id,
+        name,
+        callback_urls,
         # USER_PASSWORD_AUTH only on the local pool (DESIGN §2); AWS uses code + PKCE only.
-        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        "AllowedOAuthFlowsUserPoolClient": True,
-        "AllowedOAuthFlows": ["code"],
-        "AllowedOAuthScopes": list(CLI_SCOPES),
-        "SupportedIdentityProviders": ["COGNITO"],
-        "CallbackURLs": callback_urls,
-        "LogoutURLs": callback_urls,
-    }
+        auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        scopes=CLI_SCOPES,
+    )
 
 
 def ensure_web_client(
@@ -123,37 +89,68 @@ def ensure_web_client(
 ) -> str:
     """The id of the pool's public `web` client (code + PKCE), created if none; its callback URLs
     include `callback_urls` (added to an existing client)."""
+    return _ensure_client(
+        client,
+        user_pool_id,
+        name,
+        callback_urls,
+        auth_flows=["ALLOW_REFRESH_TOKEN_AUTH"],
+        scopes=scopes,
+    )
+
+
+def _ensure_client(
+    client: CognitoIdentityProviderClient,
+    user_pool_id: str,
+    name: str,
+    callback_urls: Sequence[str],
+    *,
+    auth_flows: list[ExplicitAuthFlowsTypeType],
+    scopes: Sequence[str],
+) -> str:
+    """Find the public client `name` (or create it) with code + PKCE and these callbacks."""
+
+    def settings(urls: list[str]) -> _ClientSettings:
+        return {
+            "ExplicitAuthFlows": auth_flows,
+            "AllowedOAuthFlowsUserPoolClient": True,
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": list(scopes),
+            "SupportedIdentityProviders": ["COGNITO"],
+            "CallbackURLs": urls,
+            "LogoutURLs": urls,
+        }
+
     wanted = list(callback_urls)
+    client_id = _find_client(client, user_pool_id, name)
+    if client_id is None:
+        created = client.create_user_pool_client(
+            UserPoolId=user_pool_id, ClientName=name, GenerateSecret=False, **settings(wanted)
+        )
+        return created["UserPoolClient"]["ClientId"]
+    described = client.describe_user_pool_client(UserPoolId=user_pool_id, ClientId=client_id)[
+        "UserPoolClient"
+    ]
+    registered = list(described.get("CallbackURLs", []))
+    missing = [url for url in wanted if url not in registered]
+    oauth_ready = described.get("AllowedOAuthFlowsUserPoolClient") and "code" in (
+        described.get("AllowedOAuthFlows", [])
+    )
+    if missing or not oauth_ready:
+        # Every setting again: UpdateUserPoolClient resets what it is not given.
+        client.update_user_pool_client(
+            UserPoolId=user_pool_id, ClientId=client_id, **settings(registered + missing)
+        )
+    return client_id
+
+
+def _find_client(client: CognitoIdentityProviderClient, user_pool_id: str, name: str) -> str | None:
     paginator = client.get_paginator("list_user_pool_clients")
     for page in paginator.paginate(UserPoolId=user_pool_id, PaginationConfig={"PageSize": 60}):
         for app_client in page.get("UserPoolClients", []):
             if app_client.get("ClientName") == name and "ClientId" in app_client:
-                client_id = app_client["ClientId"]
-                described = client.describe_user_pool_client(
-                    UserPoolId=user_pool_id, ClientId=client_id
-                )["UserPoolClient"]
-                registered = list(described.get("CallbackURLs", []))
-                missing = [url for url in wanted if url not in registered]
-                if missing:
-                    client.update_user_pool_client(
-                        UserPoolId=user_pool_id,
-                        ClientId=client_id,
-                        CallbackURLs=registered + missing,
-                    )
-                return client_id
-    created = client.create_user_pool_client(
-        UserPoolId=user_pool_id,
-        ClientName=name,
-        GenerateSecret=False,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=list(scopes),
-        SupportedIdentityProviders=["COGNITO"],
-        CallbackURLs=wanted,
-        LogoutURLs=wanted,
-        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"],
-    )
-    return created["UserPoolClient"]["ClientId"]
+                return app_client["ClientId"]
+    return None
 
 
 def issuer_for(cognito_endpoint: str, user_pool_id: str) -> str:
