@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,14 +27,14 @@ from typing import Any, BinaryIO
 from uuid import UUID
 
 from bench.common import REPO_ROOT, markdown_table, write_summary
-from payments_tracker.adapters.memory_reports import InMemoryReportRuns
+from payments_tracker.adapters.memory_reports import InMemoryErasureLog, InMemoryReportRuns
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, Submission
 from payments_tracker.domain.report import UserReport
 from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
 from payments_tracker.domain.timestamps import Timestamp
-from payments_tracker.service.report_ports import ReportPorts
+from payments_tracker.service.report_ports import ReportPorts, SavedReports
 from payments_tracker.service.reports import build_shard, start_or_join_run
 
 MONTH = Month(2026, 10)
@@ -103,10 +103,12 @@ class SerialisingStore:
         self.saved = 0
         self.bytes = 0
 
-    def save_report(self, report: UserReport, run_id: str) -> None:  # noqa: ARG002
+    def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:  # noqa: ARG002
         """Serialise and count."""
-        self.saved += 1
-        self.bytes += len(report.document_json())
+        for report in reports:
+            self.saved += 1
+            self.bytes += len(report.document_json())
+        return SavedReports()
 
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Nothing is stored, so nothing is stale."""
@@ -141,7 +143,9 @@ def _peak_rss_mb() -> float:
 def build_in_process(users: int) -> dict[str, Any]:
     """Build every shard of the month for `users` synthetic users; time, counts, peak RSS."""
     source, store = SyntheticShardPayments(users), SerialisingStore()
-    ports = ReportPorts(source, store, HalfConsent(), InMemoryReportRuns(), CountingSink())
+    ports = ReportPorts(
+        source, store, HalfConsent(), InMemoryReportRuns(), CountingSink(), InMemoryErasureLog()
+    )
     run = start_or_join_run(ports.runs, str(MONTH), CUTOFF, scheduled=True)
     rss_before = _peak_rss_mb()
     started = time.perf_counter()
@@ -167,6 +171,7 @@ def build_through_dynamodb_local(users: int) -> dict[str, Any]:
     from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
         DynamoDBConsentRepository,
     )
+    from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.reports import (  # noqa: PLC0415
         DynamoDBReportRuns,
         DynamoDBReportStore,
@@ -204,6 +209,7 @@ def build_through_dynamodb_local(users: int) -> dict[str, Any]:
                 DynamoDBConsentRepository(client, TABLE_NAME),
                 DynamoDBReportRuns(client, TABLE_NAME),
                 LocalExportSink(Path(scratch) / "exports"),
+                DynamoDBErasureLog(client, TABLE_NAME),
             )
             run = start_or_join_run(ports.runs, str(MONTH), CUTOFF, scheduled=True)
             started = time.perf_counter()

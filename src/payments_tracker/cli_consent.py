@@ -167,7 +167,10 @@ def _erasure_ports(
     )
     if not keep_login:
         pool = config.cognito
-        logins = CognitoLogins(cognito_client(pool.endpoint, config.region), pool.user_pool_id)
+        # cognito-local has no AdminUserGlobalSignOut: skipped locally (tested with a stub).
+        logins = CognitoLogins(
+            cognito_client(pool.endpoint, config.region), pool.user_pool_id, global_sign_out=False
+        )
     return data, logins, f"the local table {local_table.table_name}"
 
 

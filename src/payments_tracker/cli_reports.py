@@ -132,11 +132,18 @@ def build(
         )
     manifest_note = _write_manifest_if_complete(ports, run)
     seconds = time.monotonic() - started
+    failed = sorted(user for o in outcomes for user in o.failed_users)
+    failed_note = (
+        f", {len(failed)} customer(s) FAILED and skipped (listed in the manifest and the run "
+        "record)"
+        if failed
+        else ""
+    )
     click.echo(
         f"{run.month}: {sum(o.users for o in outcomes)} users, "
         f"{sum(o.kept for o in outcomes)} commitments kept, "
         f"{sum(o.lapsed for o in outcomes)} lapsed, "
-        f"{sum(o.rows for o in outcomes)} rows exported in {seconds:.1f} s "
+        f"{sum(o.rows for o in outcomes)} rows exported in {seconds:.1f} s{failed_note} "
         f"({len(outcomes)} shard(s), {run.kind.value} run {run.run_id}; {manifest_note})"
     )
 
@@ -159,7 +166,7 @@ def handover(month: str, config_path: Path) -> None:
     config = local_config(config_path)
     ports = local_ports(config, DEFAULT_EXPORT_DIR)
     try:
-        run = hand_over(ports.runs, month, _now())
+        run = hand_over(ports.runs, ports.erasures, month, _now())
     except (DomainError, RunConflict) as error:
         raise CliError(str(error)) from None
     handed = run.handed_over_at.isoformat() if run.handed_over_at else "?"

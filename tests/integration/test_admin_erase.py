@@ -90,7 +90,7 @@ def test_erase_deletes_payments_reports_consent_and_login_and_writes_an_audit_re
     store_customer_data(client, user, payments=30)  # more than one BatchWriteItem of 25
     neighbour = uuid.uuid4()
     store_customer_data(client, neighbour, payments=1)
-    assert len(items_of(client, customer.sub)) == 30 + 2 + 3
+    assert len(items_of(client, customer.sub)) == 30 + 2 + 3 + 1  # and the customer item
 
     result = CliRunner().invoke(
         main,
@@ -116,8 +116,15 @@ def test_erase_deletes_payments_reports_consent_and_login_and_writes_an_audit_re
         "otherItems": 0,
     }
     assert receipt["loginDeleted"] is True
-    assert items_of(client, customer.sub) == []
-    assert len(items_of(client, str(neighbour))) == 1 + 2 + 3
+    # Only the erasure fence stays: the user id and when, nothing else.
+    assert items_of(client, customer.sub) == ["CUSTOMER"]
+    fence = client.get_item(
+        TableName=TABLE_NAME,
+        Key={"PK": {"S": f"USER#{customer.sub}"}, "SK": {"S": "CUSTOMER"}},
+        ConsistentRead=True,
+    )["Item"]
+    assert set(fence) == {"PK", "SK", "type", "userId", "erasedAt", "expiresAt"}
+    assert len(items_of(client, str(neighbour))) == 1 + 2 + 3 + 1
     assert not DynamoDBConsentRepository(client, TABLE_NAME).consent_standing_at(user, NOW)
     pool = cognito_client(cognito.endpoint)
     assert customer.sub not in {

@@ -18,6 +18,7 @@ from uuid import UUID
 import pytest
 
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
+from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
 from payments_tracker.adapters.dynamodb.reports import (
     DynamoDBReportRuns,
     DynamoDBReportStore,
@@ -68,6 +69,7 @@ def ports_of(client: DynamoDBClient, name: str, exports: Path) -> ReportPorts:
         consent=DynamoDBConsentRepository(client, name),
         runs=DynamoDBReportRuns(client, name),
         exports=LocalExportSink(exports),
+        erasures=DynamoDBErasureLog(client, name),
     )
 
 
@@ -237,7 +239,7 @@ def test_after_handover_a_rerun_writes_a_correction_beside_the_untouched_origina
     people = Scenario(client, name)
     ports = ports_of(client, name, tmp_path)
     build_month(ports, BUILT_AT)
-    hand_over(ports.runs, MONTH, BUILT_AT + timedelta(days=1))
+    hand_over(ports.runs, ports.erasures, MONTH, BUILT_AT + timedelta(days=1))
     originals = files_of(tmp_path / MONTH)
     # After the hand-over Alice voids the late-night gym payment and a late payment arrives.
     voided_at = BUILT_AT + timedelta(days=2)

@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 from uuid import UUID
@@ -17,6 +17,7 @@ from report_payments import CUTOFF, monthly, paid, users_in_shard
 
 from payments_tracker.adapters.memory_reports import (
     InMemoryConsent,
+    InMemoryErasureLog,
     InMemoryExportSink,
     InMemoryReportRuns,
     InMemoryReportStore,
@@ -34,7 +35,7 @@ from payments_tracker.domain.report_run import (
     ShardState,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
-from payments_tracker.service.report_ports import ReportPorts
+from payments_tracker.service.report_ports import ReportPorts, SavedReports
 from payments_tracker.service.reports import (
     MonthHandedOver,
     build_shard,
@@ -56,6 +57,7 @@ def make_ports(payments: list[Payment] | None = None) -> ReportPorts:
         consent=InMemoryConsent(),
         runs=InMemoryReportRuns(),
         exports=InMemoryExportSink(),
+        erasures=InMemoryErasureLog(),
     )
 
 
@@ -171,7 +173,7 @@ def test_a_user_without_counting_payments_loses_a_stale_report() -> None:
     reports = ports.reports
     assert isinstance(reports, InMemoryReportStore)
     stale = UserReport(alice, NOVEMBER, CUTOFF, ())
-    reports.save_report(stale, "an-old-run")
+    reports.save_reports([stale], "an-old-run")
     source = ports.payments
     assert isinstance(source, InMemoryShardPayments)
     source.add(gym.voided(by=str(alice), at=CUTOFF - timedelta(days=1)))
@@ -192,7 +194,9 @@ def test_a_failed_shard_is_recorded_and_can_be_rerun_alone(
         def put(self, key: str, body: BinaryIO, content_type: str) -> None:  # noqa: ARG002
             raise OSError("disk full")
 
-    broken = ReportPorts(ports.payments, ports.reports, ports.consent, ports.runs, BrokenSink())
+    broken = ReportPorts(
+        ports.payments, ports.reports, ports.consent, ports.runs, BrokenSink(), ports.erasures
+    )
     run = start_or_join_run(ports.runs, "2026-11", NOW)
     for shard in range(SHARD_COUNT):
         if shard != SHARD:
@@ -222,7 +226,7 @@ def test_after_handover_a_rerun_writes_a_correction_and_never_touches_the_origin
     run = start_or_join_run(ports.runs, "2026-11", CUTOFF)
     build_all(ports, run)
     write_manifest(ports, "2026-11", CUTOFF)
-    hand_over(ports.runs, "2026-11", NOW)
+    hand_over(ports.runs, ports.erasures, "2026-11", NOW)
     exports = ports.exports
     assert isinstance(exports, InMemoryExportSink)
     originals = dict(exports.objects)
@@ -258,15 +262,18 @@ def test_after_handover_a_rerun_writes_a_correction_and_never_touches_the_origin
 def test_handover_needs_a_complete_run() -> None:
     ports = make_ports()
     with pytest.raises(MonthNotBuilt):
-        hand_over(ports.runs, "2026-11", NOW)
+        hand_over(ports.runs, ports.erasures, "2026-11", NOW)
     run = start_or_join_run(ports.runs, "2026-11", NOW)
     build_all(ports, run)
     with pytest.raises(MonthNotBuilt):
-        hand_over(ports.runs, "2026-11", NOW)
+        hand_over(ports.runs, ports.erasures, "2026-11", NOW)
     write_manifest(ports, "2026-11", NOW)
-    handed = hand_over(ports.runs, "2026-11", NOW)
+    handed = hand_over(ports.runs, ports.erasures, "2026-11", NOW)
     assert handed.handed_over_at == NOW
-    assert hand_over(ports.runs, "2026-11", NOW + timedelta(days=1)).handed_over_at == NOW
+    assert (
+        hand_over(ports.runs, ports.erasures, "2026-11", NOW + timedelta(days=1)).handed_over_at
+        == NOW
+    )
 
 
 def test_shards_starting_together_join_one_run() -> None:
@@ -311,9 +318,9 @@ class SamplingStore(InMemoryReportStore):
         self.payments = payments
         self.most_alive = 0
 
-    def save_report(self, report: UserReport, run_id: str) -> None:
+    def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
         self.most_alive = max(self.most_alive, len(self.payments.alive))
-        super().save_report(report, run_id)
+        return super().save_reports(reports, run_id)
 
 
 def test_the_builder_holds_at_most_one_users_history_at_a_time() -> None:
@@ -321,7 +328,12 @@ def test_the_builder_holds_at_most_one_users_history_at_a_time() -> None:
     source = CountedPayments(users, commitments)
     store = SamplingStore(source)
     ports = ReportPorts(
-        source, store, InMemoryConsent(), InMemoryReportRuns(), InMemoryExportSink()
+        source,
+        store,
+        InMemoryConsent(),
+        InMemoryReportRuns(),
+        InMemoryExportSink(),
+        InMemoryErasureLog(),
     )
 
     outcome = build_shard(ports, start_or_join_run(ports.runs, "2026-11", NOW), SHARD)

@@ -18,6 +18,7 @@ from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.adapters.exports.s3 import S3ExportSink
 from payments_tracker.adapters.memory_reports import (
     InMemoryConsent,
+    InMemoryErasureLog,
     InMemoryExportSink,
     InMemoryReportRuns,
     InMemoryReportStore,
@@ -79,6 +80,7 @@ def memory_ports() -> Iterator[ReportPorts]:
         consent,
         InMemoryReportRuns(),
         InMemoryExportSink(),
+        InMemoryErasureLog(),
     )
     report.override(ports, clock=lambda: CUTOFF + timedelta(minutes=5))
     yield ports

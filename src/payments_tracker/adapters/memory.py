@@ -6,9 +6,10 @@ from datetime import datetime
 from uuid import UUID
 
 from payments_tracker.domain.consent import ConsentChange, consent_in_force
+from payments_tracker.domain.errors import MonthlyLimitReached
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, PaymentStatus
-from payments_tracker.service.ports import Page, PageKey
+from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT, Payment, PaymentStatus
+from payments_tracker.service.ports import CustomerErased, Page, PageKey
 
 
 class InMemoryPaymentRepository:
@@ -16,14 +17,25 @@ class InMemoryPaymentRepository:
 
     def __init__(self) -> None:
         self.payments: dict[tuple[UUID, UUID], Payment] = {}
+        self.erased: set[UUID] = set()
+        self._in_month: dict[tuple[UUID, Month], int] = {}
 
     def insert(self, payment: Payment) -> Payment | None:
-        """Store unless the key is taken; return the holder of a taken key."""
-        key = (payment.submission.user_id, payment.submission.payment_id)
+        """Store unless the key is taken; return the holder of a taken key (same rules as the
+        table: the erasure fence, then a replay, then the monthly limit)."""
+        submission = payment.submission
+        if submission.user_id in self.erased:
+            raise CustomerErased
+        key = (submission.user_id, submission.payment_id)
         existing = self.payments.get(key)
-        if existing is None:
-            self.payments[key] = payment
-        return existing
+        if existing is not None:
+            return existing
+        slot = (submission.user_id, submission.month)
+        if self._in_month.get(slot, 0) >= MONTHLY_PAYMENT_LIMIT:
+            raise MonthlyLimitReached(str(submission.month), MONTHLY_PAYMENT_LIMIT)
+        self._in_month[slot] = self._in_month.get(slot, 0) + 1
+        self.payments[key] = payment
+        return None
 
     def get(self, user_id: UUID, payment_id: UUID) -> Payment | None:
         """The owner's payment, or None."""
@@ -31,6 +43,8 @@ class InMemoryPaymentRepository:
 
     def replace_active(self, payment: Payment) -> bool:
         """Overwrite only a still-active payment."""
+        if payment.submission.user_id in self.erased:
+            raise CustomerErased
         key = (payment.submission.user_id, payment.submission.payment_id)
         current = self.payments.get(key)
         if current is None or current.status is not PaymentStatus.ACTIVE:

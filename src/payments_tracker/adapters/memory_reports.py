@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import BinaryIO
@@ -15,6 +15,7 @@ from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import UserReport
 from payments_tracker.domain.report_run import Manifest, Run, ShardOutcome
 from payments_tracker.domain.sharding import shard_of
+from payments_tracker.service.report_ports import SavedReports
 
 
 def index_order(payment: Payment) -> str:
@@ -50,10 +51,16 @@ class InMemoryReportStore:
     def __init__(self) -> None:
         self.reports: dict[tuple[UUID, Month], tuple[str, str]] = {}
         self.flushes = 0
+        self.erased: set[UUID] = set()
 
-    def save_report(self, report: UserReport, run_id: str) -> None:
-        """Keep the report's stored form."""
-        self.reports[(report.user_id, report.month)] = (run_id, report.document_json())
+    def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
+        """Keep each report's stored form, unless its customer was erased."""
+        for report in reports:
+            if report.user_id not in self.erased:
+                self.reports[(report.user_id, report.month)] = (run_id, report.document_json())
+        return SavedReports(
+            erased=frozenset(r.user_id for r in reports if r.user_id in self.erased)
+        )
 
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Forget the report, if any."""
@@ -133,6 +140,11 @@ class InMemoryReportRuns:
             return None
         return manifest.part_hashes()
 
+    def claim_upload(self, run: Run) -> bool:
+        """True while `run` is current and may still write (not handed over)."""
+        current = self.runs.get(run.month)
+        return current is not None and current.run_id == run.run_id and current.joined_by_next_run()
+
     def mark_handed_over(self, run: Run, at: datetime) -> bool:
         """Mark the month handed over if `run` is current, complete and not handed over."""
         current = self.runs.get(run.month)
@@ -145,6 +157,17 @@ class InMemoryReportRuns:
             return False
         self.runs[run.month] = current.handed_over(at)
         return True
+
+
+class InMemoryErasureLog:
+    """ErasureLog over a list of instants at which erasures completed (None: in progress)."""
+
+    def __init__(self) -> None:
+        self.erasures: list[datetime | None] = []
+
+    def erasure_since(self, moment: datetime) -> bool:
+        """Any erasure in progress, or completed after `moment`."""
+        return any(at is None or at > moment for at in self.erasures)
 
 
 class InMemoryExportSink:

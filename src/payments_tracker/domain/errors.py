@@ -44,3 +44,12 @@ class InvalidCursor(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class MonthlyLimitReached(DomainError):
+    """The customer already stores the most payments one month may hold (HTTP 422)."""
+
+    def __init__(self, month: str, limit: int) -> None:
+        super().__init__(f"{month}: {limit} payments stored")
+        self.month = month
+        self.limit = limit

@@ -22,6 +22,13 @@ from payments_tracker.domain.timestamps import (
 
 SUBMISSION_FIELDS = ("paymentId", "userId", "timestamp", "description", "currency", "amount")
 RETENTION_MONTHS = 25
+MONTHLY_PAYMENT_LIMIT = 100
+"""The most payments one customer may store for one calendar month (voided ones included).
+
+A bound on what one customer can make the monthly run read and store: at this limit the largest
+possible report still fits the API's response (see `domain/report.py`, `MAX_REPORT_BYTES`).
+A household's recurring payments are a few dozen a month at most (weekly ones count 4-5).
+"""
 
 
 class PaymentStatus(StrEnum):

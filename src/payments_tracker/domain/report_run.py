@@ -38,6 +38,11 @@ class MonthNotBuilt(DomainError):
     """A month with no complete run: nothing to hand over."""
 
 
+class ErasedSinceBuilt(DomainError):
+    """An erasure ran after (or while) the month's files were built: they may hold the erased
+    customer's rows, so they are not handed over until the month is built again."""
+
+
 def buildable_from(month: Month) -> datetime:
     """The first instant a month can be built: 12:00 UTC on the 1st of the next month."""
     return month.plus(1).start_utc().replace(hour=BUILDABLE_HOUR_UTC)
@@ -164,6 +169,13 @@ class ShardOutcome:
     sha256: str = ""
     error: str | None = None
     """The exception's type name when the shard failed (never its message: it may hold data)."""
+    started_at: datetime | None = None
+    """When the build that produced this outcome started reading (a handover compares erasures
+    with the earliest of these)."""
+    failed_users: tuple[str, ...] = ()
+    """Customers whose report could not be built or stored: skipped (no report, no rows)."""
+    erased_skipped: int = 0
+    """Customers erased while the shard ran: nothing of theirs written."""
 
 
 @dataclass(frozen=True)
@@ -179,10 +191,14 @@ class ManifestPart:
 
 @dataclass(frozen=True)
 class Manifest:
-    """Written last: the run id, cut-off, row counts and SHA-256 of every part."""
+    """Written last: the run id, cut-off, row counts and SHA-256 of every part, and the customers
+    the run had to skip."""
 
     run: Run
     parts: tuple[ManifestPart, ...]
+    failed_customers: tuple[str, ...] = ()
+    built_from: datetime | None = None
+    """The earliest start of the builds that produced the parts."""
 
     @classmethod
     def of(cls, run: Run, outcomes: list[ShardOutcome]) -> Manifest:
@@ -193,12 +209,15 @@ class Manifest:
         missing = [shard for shard in range(SHARD_COUNT) if shard not in done]
         if missing:
             raise RunIncomplete(run.month, missing)
+        starts = [o.started_at for o in done.values() if o.started_at is not None]
         return cls(
             run,
             tuple(
                 ManifestPart(s, part_name(s), done[s].rows, done[s].part_bytes, done[s].sha256)
                 for s in range(SHARD_COUNT)
             ),
+            tuple(sorted(user for o in done.values() for user in o.failed_users)),
+            min(starts) if len(starts) == len(done) else None,
         )
 
     def document(self) -> dict[str, Any]:
@@ -215,6 +234,7 @@ class Manifest:
             "source": SOURCE,
             "format": "JSON Lines, gzip, rows sorted by userId then commitmentId",
             "rowCount": sum(part.rows for part in self.parts),
+            "failedCustomers": list(self.failed_customers),
             "parts": [
                 {
                     "shard": part.shard,

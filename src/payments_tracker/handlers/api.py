@@ -22,6 +22,7 @@ from payments_tracker.diagnostics import stack_frames
 from payments_tracker.domain.errors import (
     FieldError,
     ForbiddenUser,
+    MonthlyLimitReached,
     PaymentConflict,
     PaymentNotFound,
     ValidationFailed,
@@ -45,7 +46,7 @@ from payments_tracker.handlers.requests import RequestRejected, read_json_object
 from payments_tracker.service import consent as consent_cases
 from payments_tracker.service import own_reports
 from payments_tracker.service import payments as use_cases
-from payments_tracker.service.ports import StorageUnavailable
+from payments_tracker.service.ports import CustomerErased, StorageUnavailable
 from payments_tracker.settings import get_settings
 
 logger = Logger(service="payments-tracker")
@@ -464,6 +465,40 @@ def _conflict(_: PaymentConflict) -> Response[Any]:
         "This paymentId already holds a different submission; use a new paymentId",
         _request_id(),
         errors=[FieldError("paymentId", "unique", "already holds a different submission")],
+    )
+
+
+@on_error(MonthlyLimitReached)
+def _monthly_limit(error: MonthlyLimitReached) -> Response[Any]:
+    _count_rejection()
+    return problem(
+        422,
+        "monthly-limit",
+        "Monthly limit reached",
+        f"timestamp: {error.month} already holds the most payments one customer may store for "
+        f"a month ({error.limit})",
+        _request_id(),
+        errors=[
+            FieldError(
+                "timestamp",
+                "monthly-limit",
+                f"its month already holds {error.limit} payments of yours, the most per month",
+            )
+        ],
+    )
+
+
+@on_error(CustomerErased)
+def _erased(_: CustomerErased) -> Response[Any]:
+    # The token was issued before the customer was erased: it is no longer good for anything.
+    metrics.add_metric(name="ErasedCustomerRefused", unit=MetricUnit.Count, value=1)
+    return problem(
+        401,
+        "unauthorized",
+        "Unauthorized",
+        "This account was closed and its data erased; nothing was written.",
+        _request_id(),
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 
 

@@ -124,7 +124,12 @@ def handle(event: object) -> dict[str, Any]:
         rows = sum(part.rows for part in manifest.parts)
         logger.info(
             "report manifest written",
-            extra={"month": request.month, "runId": manifest.run.run_id, "rows": rows},
+            extra={
+                "month": request.month,
+                "runId": manifest.run.run_id,
+                "rows": rows,
+                "failedCustomers": len(manifest.failed_customers),
+            },
         )
         metrics.add_metric(name="ReportManifestWritten", unit=MetricUnit.Count, value=1)
         return {
@@ -134,6 +139,7 @@ def handle(event: object) -> dict[str, Any]:
             "kind": manifest.run.kind.value,
             "rows": rows,
             "manifest": manifest.run.manifest_key,
+            "failedCustomers": list(manifest.failed_customers),
         }
     run = start_or_join_run(ports.runs, request.month, now, scheduled=request.scheduled)
     outcome = build_shard(ports, run, request.shard)
@@ -148,9 +154,15 @@ def handle(event: object) -> dict[str, Any]:
         "lapsed": outcome.lapsed,
         "ended": outcome.ended,
         "rows": outcome.rows,
+        "failedCustomers": len(outcome.failed_users),
+        "erasedSkipped": outcome.erased_skipped,
     }
     logger.info("report shard built", extra=summary)
     metrics.add_metric(name="ReportShardBuilt", unit=MetricUnit.Count, value=1)
+    # An alarm watches this: a customer skipped by the run needs an operator (docs/operations.md).
+    metrics.add_metric(
+        name="ReportCustomersFailed", unit=MetricUnit.Count, value=len(outcome.failed_users)
+    )
     metrics.add_metric(name="ReportRowsExported", unit=MetricUnit.Count, value=outcome.rows)
     return summary
 

@@ -1,9 +1,17 @@
 """Use case of an operator erasing a customer (DESIGN §8): their login, payments, reports, consent.
 
-The login goes first, so the customer cannot sign in to write new data while theirs is deleted
-(an access token already issued stays valid for up to 16 minutes: `docs/reports.md` says to
-repeat the erasure after that window). Every erasure leaves an audit record of who, when and how
-many items — the user id is the only personal datum in it.
+In this order:
+1. **the fence**: the customer is marked erased, and an erasure-in-progress marker is written.
+   Every write of the customer's data checks the fence in the same transaction, so from this
+   moment a token issued earlier writes nothing (401), at once, whatever any cache holds, and a
+   running report build cannot write the customer's report back;
+2. **sign-out everywhere** (every refresh token revoked), then the login is deleted, so no new
+   token can be had;
+3. every item of the customer is deleted (the fence excepted);
+4. the audit record of who, when and how many items — the user id is the only personal datum in
+   it — replaces the in-progress marker. A handover refuses while any erasure is in progress or
+   completed after the month's files were built (`service/reports.hand_over`).
+An interrupted erasure is run again: each step is idempotent.
 """
 
 from __future__ import annotations
@@ -43,11 +51,16 @@ def erase_customer(
     operator: str,
     clock: Clock,
 ) -> ErasureReceipt:
-    """Delete the customer's login (unless `logins` is None) and every item, then audit it."""
+    """Fence the customer, sign them out and delete their login (unless `logins` is None), delete
+    every item, then audit it."""
     owner = parse_uuid4(user_id)
     if owner is None:
         raise NotACustomerId(user_id)
-    login_deleted = logins.delete_login(owner) if logins is not None else None
+    data.fence(owner, clock())
+    login_deleted = None
+    if logins is not None:
+        logins.sign_out_everywhere(owner)
+        login_deleted = logins.delete_login(owner)
     erased = data.delete_customer_items(owner)
     erased_at = clock()
     audit_key = data.record_erasure(owner, erased_at, operator, erased, login_deleted)

@@ -27,17 +27,29 @@ class StorageUnavailable(Exception):
     """The store could not be reached or kept refusing after bounded retries (HTTP 503)."""
 
 
+class CustomerErased(Exception):
+    """The customer was erased: nothing of theirs may be written again (HTTP 401 on the API)."""
+
+
 class PaymentRepository(Protocol):
     """Where payments are kept. Every read is keyed by the owner's id."""
 
     def insert(self, payment: Payment) -> Payment | None:
-        """Store a new payment in one conditional write; return the existing one if taken."""
+        """Store a new payment atomically with its slot in the month; the existing one if taken.
+
+        Raises MonthlyLimitReached when the month already holds `MONTHLY_PAYMENT_LIMIT` payments
+        of the owner's, and CustomerErased once the owner was erased (both checked in the same
+        atomic write as the payment, never before it).
+        """
 
     def get(self, user_id: UUID, payment_id: UUID) -> Payment | None:
         """The owner's payment with this id (strongly consistent), or None."""
 
     def replace_active(self, payment: Payment) -> bool:
-        """Overwrite the stored payment only if it is still active; False if it no longer is."""
+        """Overwrite the stored payment only if it is still active; False if it no longer is.
+
+        Raises CustomerErased once the owner was erased.
+        """
 
     def list_month(self, user_id: UUID, month: Month, limit: int, start: PageKey | None) -> Page:
         """The owner's payments of `month` (customer's offset), newest first, at most `limit`."""
@@ -50,7 +62,10 @@ class ConsentRepository(Protocol):
         """The owner's latest `limit` changes, newest first (strongly consistent)."""
 
     def record(self, user_id: UUID, change: ConsentChange, replaces: ConsentChange | None) -> bool:
-        """Store `change` atomically as current and in the history; False if `replaces` is stale."""
+        """Store `change` atomically as current and in the history; False if `replaces` is stale.
+
+        Raises CustomerErased once the owner was erased.
+        """
 
     def consent_standing_at(self, user_id: UUID, cutoff: datetime) -> bool:
         """Whether the consent in force at `cutoff` (the latest change at or before it) shares."""
@@ -76,8 +91,13 @@ class ErasedItems:
 class CustomerData(Protocol):
     """Everything stored under one customer, for erasure (an operator's use case, DESIGN §8)."""
 
+    def fence(self, user_id: UUID, at: datetime) -> None:
+        """Mark the customer erased (no write of theirs commits from now on) and the erasure in
+        progress (a handover refuses meanwhile). Idempotent: a repeated erasure keeps the first."""
+
     def delete_customer_items(self, user_id: UUID) -> ErasedItems:
-        """Delete every item of the customer (payments, reports, consent); count them by kind."""
+        """Delete every item of the customer (payments, reports, consent) but the fence; count
+        them by kind."""
 
     def record_erasure(
         self,
@@ -87,11 +107,14 @@ class CustomerData(Protocol):
         erased: ErasedItems,
         login_deleted: bool | None,
     ) -> str:
-        """Write the audit record of an erasure; return where it is (its key)."""
+        """Write the audit record of an erasure, ending its in-progress marker; return its key."""
 
 
 class CustomerLogins(Protocol):
     """The identity provider's accounts (the Cognito user pool)."""
+
+    def sign_out_everywhere(self, user_id: UUID) -> bool:
+        """Revoke every refresh token of the account (global sign-out); False if there is none."""
 
     def delete_login(self, user_id: UUID) -> bool:
         """Delete the account whose `sub` is `user_id`; False if there is none (already gone)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Protocol
@@ -21,17 +21,36 @@ class ShardPayments(Protocol):
         """The shard's payments of `month` (customer's offset), lazily, sorted by user id."""
 
 
-class ReportStore(Protocol):
-    """Where each customer's report of a month is kept (writes may be batched until `flush`)."""
+@dataclass(frozen=True)
+class SavedReports:
+    """Which reports of a `save_reports` call were not written, and why."""
 
-    def save_report(self, report: UserReport, run_id: str) -> None:
-        """Write (or overwrite) the customer's report of the report's month."""
+    erased: frozenset[UUID] = frozenset()
+    """Customers erased meanwhile: nothing of theirs was written (the erasure fence)."""
+    failed: frozenset[UUID] = frozenset()
+    """Customers whose report the store refused (e.g. too large): the run lists them."""
+
+
+class ReportStore(Protocol):
+    """Where each customer's report of a month is kept (deletes may be batched until `flush`)."""
+
+    def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
+        """Write (or overwrite) each customer's report of its month, durably, unless the customer
+        was erased — checked in the same atomic write, so no build resurrects an erased customer.
+        StorageUnavailable if the store cannot be reached."""
 
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Delete the customer's report of `month`, if any (a stale one)."""
 
     def flush(self) -> None:
-        """Make every write so far durable."""
+        """Make every deletion so far durable."""
+
+
+class ErasureLog(Protocol):
+    """The audit of erasures: whether one happened since an instant."""
+
+    def erasure_since(self, moment: datetime) -> bool:
+        """Whether an erasure completed after `moment`, or is still in progress."""
 
 
 class ConsentLookup(Protocol):
@@ -52,6 +71,10 @@ class ReportRuns(Protocol):
 
     def record_shard(self, run: Run, outcome: ShardOutcome) -> None:
         """Record where one shard of `run` stands (overwrites its previous record)."""
+
+    def claim_upload(self, run: Run) -> bool:
+        """Just before a file of `run` is uploaded: a conditional write that succeeds only while
+        `run` is the month's current run and may still write (not handed over)."""
 
     def shard_outcomes(self, run: Run) -> list[ShardOutcome]:
         """Every recorded shard outcome of `run`'s folder (strongly consistent)."""
@@ -82,3 +105,4 @@ class ReportPorts:
     consent: ConsentLookup
     runs: ReportRuns
     exports: ExportSink
+    erasures: ErasureLog

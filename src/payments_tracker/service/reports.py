@@ -10,15 +10,21 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import IO, Any
 from uuid import UUID
 
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
-from payments_tracker.domain.report import CommitmentStatus, build_user_report, window_of
+from payments_tracker.domain.report import (
+    CommitmentStatus,
+    UserReport,
+    build_user_report,
+    window_of,
+)
 from payments_tracker.domain.report_run import (
+    ErasedSinceBuilt,
     Manifest,
     MonthNotBuilt,
     Run,
@@ -28,7 +34,12 @@ from payments_tracker.domain.report_run import (
     scheduled_cutoff,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
-from payments_tracker.service.report_ports import ReportPorts, ReportRuns, ShardPayments
+from payments_tracker.service.report_ports import (
+    ErasureLog,
+    ReportPorts,
+    ReportRuns,
+    ShardPayments,
+)
 
 Clock = Callable[[], datetime]
 
@@ -99,6 +110,14 @@ class _Counts:
     lapsed: int = 0
     ended: int = 0
     rows: int = 0
+    erased_skipped: int = 0
+
+    def add(self, report: UserReport) -> None:
+        self.users += 1
+        self.commitments += len(report.commitments)
+        self.kept += report.count(CommitmentStatus.KEPT)
+        self.lapsed += report.count(CommitmentStatus.LAPSED)
+        self.ended += report.count(CommitmentStatus.ENDED)
 
 
 class _PartWriter:
@@ -122,44 +141,94 @@ class _PartWriter:
         self._gzip.close()
 
 
-def build_shard(ports: ReportPorts, run: Run, shard: int) -> ShardOutcome:
-    """Build and store every report of one shard, export its part, record the outcome."""
+SAVE_BATCH = 50
+"""Reports saved per call of the store (one atomic write each on DynamoDB: 2 actions a report)."""
+
+
+def build_shard(
+    ports: ReportPorts,
+    run: Run,
+    shard: int,
+    clock: Clock = lambda: datetime.now(UTC),
+) -> ShardOutcome:
+    """Build and store every report of one shard, export its part, record the outcome.
+
+    One customer cannot stop the shard: a customer whose report fails to build or to store is
+    skipped (no report, no rows) and listed in the outcome; the shard completes.
+    """
     if not 0 <= shard < SHARD_COUNT:
         raise ValueError(f"shard must be 0-{SHARD_COUNT - 1}")
     _refuse_handed_over(ports.runs, run)
-    ports.runs.record_shard(run, ShardOutcome(shard, run.run_id, ShardState.RUNNING))
+    started = clock()
+    ports.runs.record_shard(
+        run, ShardOutcome(shard, run.run_id, ShardState.RUNNING, started_at=started)
+    )
     try:
-        outcome = _build_shard(ports, run, shard)
+        outcome = _build_shard(ports, run, shard, started)
     except BaseException as error:
-        failed = ShardOutcome(shard, run.run_id, ShardState.FAILED, error=type(error).__name__)
+        failed = ShardOutcome(
+            shard, run.run_id, ShardState.FAILED, error=type(error).__name__, started_at=started
+        )
         ports.runs.record_shard(run, failed)
         raise
     ports.runs.record_shard(run, outcome)
     return outcome
 
 
-def _build_shard(ports: ReportPorts, run: Run, shard: int) -> ShardOutcome:
+@dataclass
+class _Pending:
+    """Reports built but not yet stored, with the rows each may export (after it is stored)."""
+
+    reports: list[UserReport] = field(default_factory=list)
+    rows: list[list[dict[str, Any]]] = field(default_factory=list)
+
+
+def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) -> ShardOutcome:
     counts = _Counts()
+    failed: list[str] = []
+    pending = _Pending()
+
+    def store_pending(writer: _PartWriter) -> None:
+        saved = ports.reports.save_reports(pending.reports, run.run_id)
+        for report, rows in zip(pending.reports, pending.rows, strict=True):
+            if report.user_id in saved.erased:
+                counts.erased_skipped += 1
+                continue
+            if report.user_id in saved.failed:
+                failed.append(str(report.user_id))
+                continue
+            counts.add(report)
+            for row in rows:
+                writer.write(row)
+            counts.rows += len(rows)
+        pending.reports.clear()
+        pending.rows.clear()
+
     with tempfile.TemporaryFile() as part:
         writer = _PartWriter(part)
         for user_id, payments in users_of_shard(ports.payments, run.month, shard):
-            report = build_user_report(user_id, run.month, payments, run.cutoff)
+            stream = _Guarded(payments)
+            try:
+                report = build_user_report(user_id, run.month, stream, run.cutoff)
+                rows = report.export_rows() if report is not None else []
+            except _StreamFailed as failure:  # the store, not the customer: the shard fails
+                raise failure.error from None
+            except Exception:  # one customer's data must not stop the month
+                failed.append(str(user_id))
+                continue
             if report is None:
                 # Every payment in the window voided or received after the cut-off.
                 ports.reports.delete_report(user_id, run.month)
                 counts.stale_reports_deleted += 1
                 continue
-            ports.reports.save_report(report, run.run_id)
-            counts.users += 1
-            counts.commitments += len(report.commitments)
-            counts.kept += report.count(CommitmentStatus.KEPT)
-            counts.lapsed += report.count(CommitmentStatus.LAPSED)
-            counts.ended += report.count(CommitmentStatus.ENDED)
-            rows = report.export_rows()
-            if rows and ports.consent.consent_standing_at(user_id, run.cutoff):
-                for row in rows:
-                    writer.write(row)
-                counts.rows += len(rows)
+            if rows and not ports.consent.consent_standing_at(user_id, run.cutoff):
+                rows = []
+            pending.reports.append(report)
+            pending.rows.append(rows)
+            if len(pending.reports) >= SAVE_BATCH:
+                store_pending(writer)
+        if pending.reports:
+            store_pending(writer)
         writer.close()
         ports.reports.flush()
         size = part.tell()
@@ -168,6 +237,7 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int) -> ShardOutcome:
         while chunk := part.read(1 << 20):
             digest.update(chunk)
         part.seek(0)
+        _claim_upload(ports.runs, run)
         ports.exports.put(run.part_key(shard), part, PART_CONTENT_TYPE)
     return ShardOutcome(
         shard=shard,
@@ -182,7 +252,40 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int) -> ShardOutcome:
         rows=counts.rows,
         part_bytes=size,
         sha256=digest.hexdigest(),
+        started_at=started,
+        failed_users=tuple(sorted(failed)),
+        erased_skipped=counts.erased_skipped,
     )
+
+
+class _StreamFailed(Exception):
+    """Reading the shard's payments failed: not the customer's fault, so not skipped."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
+class _Guarded(Iterator[Payment]):
+    """A customer's payments, with a failure of the store told apart from one of the customer."""
+
+    def __init__(self, payments: Iterator[Payment]) -> None:
+        self._payments = payments
+
+    def __next__(self) -> Payment:
+        try:
+            return next(self._payments)
+        except StopIteration:
+            raise
+        except Exception as error:
+            raise _StreamFailed(error) from error
+
+
+def _claim_upload(runs: ReportRuns, run: Run) -> None:
+    # The handover may have happened while this build ran: a conditional write on the run
+    # record, right before the upload, keeps a handed-over file from ever being written again.
+    if not runs.claim_upload(run):
+        raise MonthHandedOver(f"{run.month}: run {run.run_id} was closed while it ran")
 
 
 def _refuse_handed_over(runs: ReportRuns, run: Run) -> None:
@@ -205,22 +308,32 @@ def write_manifest(ports: ReportPorts, month_text: str, now: datetime) -> Manife
     with tempfile.TemporaryFile() as file:
         file.write(body)
         file.seek(0)
+        _claim_upload(ports.runs, run)
         ports.exports.put(run.manifest_key, file, MANIFEST_CONTENT_TYPE)
     ports.runs.record_manifest(run, manifest)
     return manifest
 
 
-def hand_over(runs: ReportRuns, month_text: str, now: datetime) -> Run:
-    """Mark the month handed over to the bureau: from now on its export is never rewritten."""
+def hand_over(runs: ReportRuns, erasures: ErasureLog, month_text: str, now: datetime) -> Run:
+    """Mark the month handed over to the bureau: from now on its export is never rewritten.
+
+    Refused while any erasure is newer than the files (or still running): they may hold the
+    erased customer's rows. Building the month again drops them; then the handover goes ahead.
+    """
     month = parse_buildable_month(month_text, now)
     run = runs.current_run(month)
     if run is None or not run.manifest_written:
         raise MonthNotBuilt(f"{month} has no complete run (parts and manifest): build it first")
     if run.handed_over_at is not None:
         return run
-    built = Manifest.of(run, runs.shard_outcomes(run)).part_hashes()  # RunIncomplete if not
-    if runs.manifest_hashes(run) != built:
+    manifest = Manifest.of(run, runs.shard_outcomes(run))  # RunIncomplete if not
+    if runs.manifest_hashes(run) != manifest.part_hashes():
         raise MonthNotBuilt(f"{month}: parts changed since the manifest: write the manifest again")
+    if manifest.built_from is None or erasures.erasure_since(manifest.built_from):
+        raise ErasedSinceBuilt(
+            f"{month}: a customer was erased after its files were built (or an erasure is "
+            "running): build the month again, then hand it over"
+        )
     handed = run.handed_over(now)
     if not runs.mark_handed_over(run, now):
         raise RunConflict(f"{month}: another run started meanwhile; try again")

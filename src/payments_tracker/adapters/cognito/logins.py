@@ -16,9 +16,35 @@ if TYPE_CHECKING:
 class CognitoLogins:
     """The accounts of one user pool."""
 
-    def __init__(self, client: CognitoIdentityProviderClient, user_pool_id: str) -> None:
+    def __init__(
+        self,
+        client: CognitoIdentityProviderClient,
+        user_pool_id: str,
+        *,
+        global_sign_out: bool = True,
+    ) -> None:
         self._client = client
         self._pool = user_pool_id
+        self._global_sign_out = global_sign_out
+
+    def sign_out_everywhere(self, user_id: UUID) -> bool:
+        """AdminUserGlobalSignOut by `sub`: every refresh token of the account is revoked.
+
+        cognito-local has no such call (it answers HTTP 500): the local stack builds this adapter
+        with `global_sign_out=False`, and the call is then skipped (reported as done: the local
+        pool's tokens die with the login, which is deleted next).
+        """
+        if not self._global_sign_out:
+            return True
+        try:
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=str(user_id))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
+                return False
+            raise StorageUnavailable(str(error.response.get("Error", {}).get("Code"))) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(type(error).__name__) from error
+        return True
 
     def delete_login(self, user_id: UUID) -> bool:
         """AdminDeleteUser by `sub` (the user name of an e-mail sign-in pool); False if none."""

@@ -1,8 +1,9 @@
 """Consent on DynamoDB: the current item `CONSENT` and one history item `CONSENT#<at>` per change.
 
 Both items of a change are written in one TransactWriteItems, so the current consent and its history
-never disagree. The current item is the concurrency anchor: a change is written only if the current
-item is still the one it replaces. `<at>` is a fixed-width UTC instant (microseconds), so the sort
+never disagree; the same transaction checks the customer's erasure fence (`customer.py`). The
+current item is the concurrency anchor: a change is written only if the current item is still the
+one it replaces. `<at>` is a fixed-width UTC instant (microseconds), so the sort
 key orders the history by time and a cut-off is a key range.
 """
 
@@ -12,13 +13,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from botocore.exceptions import ClientError
-
-from payments_tracker.adapters.dynamodb.calls import error_code, storage_errors
+from payments_tracker.adapters.dynamodb.calls import storage_errors
+from payments_tracker.adapters.dynamodb.customer import not_erased, transact
 from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
 from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.timestamps import parse_utc_text, utc_text
+from payments_tracker.service.ports import CustomerErased
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -111,19 +112,19 @@ class DynamoDBConsentRepository:
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": {"#pk": _PK},
         }
-        with storage_errors():
-            try:
-                self._client.transact_write_items(
-                    TransactItems=[
-                        {"Put": cast("PutTypeDef", current)},
-                        {"Put": cast("PutTypeDef", history)},
-                    ]
-                )
-            except ClientError as error:
-                if _lost_a_race(error):
-                    return False
-                raise
-        return True
+        reasons = transact(
+            self._client,
+            [
+                not_erased(self._table, user_id),
+                {"Put": cast("PutTypeDef", current)},
+                {"Put": cast("PutTypeDef", history)},
+            ],
+        )
+        if reasons is None:
+            return True
+        if reasons[0].erased:
+            raise CustomerErased
+        return False  # another change came first
 
     def consent_standing_at(self, user_id: UUID, cutoff: datetime) -> bool:
         """The latest history item at or before `cutoff` (a key range, one item read)."""
@@ -156,12 +157,3 @@ class DynamoDBConsentRepository:
                 ConsistentRead=True,
             )
         return list(response.get("Items", []))
-
-
-def _lost_a_race(error: ClientError) -> bool:
-    """A cancelled transaction whose only failures are conditions: another change came first."""
-    if error_code(error) != "TransactionCanceledException":
-        return False
-    reasons = error.response.get("CancellationReasons", [])
-    codes = {reason.get("Code", "None") for reason in reasons}
-    return "ConditionalCheckFailed" in codes and codes <= {"ConditionalCheckFailed", "None"}

@@ -1,7 +1,11 @@
-"""Erasing a customer on DynamoDB: every item under `USER#<id>`, then an audit item.
+"""Erasing a customer on DynamoDB: the fence, every item under `USER#<id>`, then an audit item.
 
-The audit item lives in its own partition, `AUDIT#ERASE` / `<erasedAt>#<userId>`, so erasing never
-deletes it and it holds no personal data beyond the user id: who ran it, when, and item counts.
+The fence is the customer item (`customer.py`) with `erasedAt` set; it stays, holding only the user
+id and that instant, for as long as the audit. The audit item lives in its own partition,
+`AUDIT#ERASE` / `<erasedAt>#<userId>`, so erasing never deletes it and it holds no personal data
+beyond the user id: who ran it, when, and item counts. While an erasure runs, the same partition
+holds `INPROGRESS#<userId>`; it sorts after every instant, so one query for keys after an instant
+finds both the erasures completed since then and those still running (`DynamoDBErasureLog`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from payments_tracker.adapters.dynamodb.calls import batch_write, error_name, storage_errors
+from payments_tracker.adapters.dynamodb.customer import CUSTOMER_KEY, ERASED_AT, customer_key
 from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
 from payments_tracker.domain.timestamps import utc_text
@@ -22,6 +27,7 @@ if TYPE_CHECKING:
 
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
 AUDIT_PARTITION = "AUDIT#ERASE"
+IN_PROGRESS_PREFIX = "INPROGRESS#"
 AUDIT_RETENTION_DAYS = 6 * 365 + 2
 """Kept as long as the reports and exports whose erasure it proves (six years)."""
 
@@ -43,6 +49,32 @@ class DynamoDBCustomerData:
         self._client = client
         self._table = table_name
 
+    def fence(self, user_id: UUID, at: datetime) -> None:
+        """Replace the customer item by the fence (its monthly counts go), then write the
+        in-progress marker."""
+        expires = str(int(at.timestamp()) + AUDIT_RETENTION_DAYS * 86400)
+        with storage_errors(error_name):
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **customer_key(user_id),
+                    "type": {"S": "customer"},
+                    "userId": {"S": str(user_id)},
+                    ERASED_AT: {"S": utc_text(at)},
+                    PAYMENTS_TABLE.ttl_attribute: {"N": expires},
+                },
+            )
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    _PK: {"S": AUDIT_PARTITION},
+                    _SK: {"S": f"{IN_PROGRESS_PREFIX}{user_id}"},
+                    "type": {"S": "erasure-in-progress"},
+                    "userId": {"S": str(user_id)},
+                    "startedAt": {"S": utc_text(at)},
+                },
+            )
+
     def delete_customer_items(self, user_id: UUID) -> ErasedItems:
         """Query the customer's partition (keys only) page by page; batch-delete each page."""
         counts: Counter[str] = Counter()
@@ -60,7 +92,11 @@ class DynamoDBCustomerData:
                 request["ExclusiveStartKey"] = start
             with storage_errors(error_name):
                 response = self._client.query(**request)
-            keys = [{_PK: item[_PK], _SK: item[_SK]} for item in response.get("Items", [])]
+            keys = [
+                {_PK: item[_PK], _SK: item[_SK]}
+                for item in response.get("Items", [])
+                if item[_SK]["S"] != CUSTOMER_KEY  # the fence stays
+            ]
             batch_write(
                 self._client,
                 self._table,
@@ -108,4 +144,33 @@ class DynamoDBCustomerData:
         }
         with storage_errors(error_name):
             self._client.put_item(TableName=self._table, Item=item)
+            self._client.delete_item(
+                TableName=self._table,
+                Key={_PK: {"S": AUDIT_PARTITION}, _SK: {"S": f"{IN_PROGRESS_PREFIX}{user_id}"}},
+            )
         return f"{AUDIT_PARTITION}/{sort_key}"
+
+
+class DynamoDBErasureLog:
+    """ErasureLog on the audit partition: one Query for any key after an instant."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def erasure_since(self, moment: datetime) -> bool:
+        """Whether an erasure completed after `moment`, or is still in progress."""
+        with storage_errors():
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="#pk = :pk AND #sk > :since",
+                ExpressionAttributeNames={"#pk": _PK, "#sk": _SK},
+                ExpressionAttributeValues={
+                    ":pk": {"S": AUDIT_PARTITION},
+                    ":since": {"S": utc_text(moment)},
+                },
+                ProjectionExpression="#pk",
+                Limit=1,
+                ConsistentRead=True,
+            )
+        return bool(response.get("Items"))

@@ -9,7 +9,7 @@ each correction run — so a correction never overwrites the original's records.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -21,7 +21,17 @@ from payments_tracker.adapters.dynamodb.calls import (
     storage_errors,
 )
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
+from payments_tracker.adapters.dynamodb.customer import not_erased, transact
+from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
 from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, user_key
+from payments_tracker.adapters.dynamodb.report_documents import (
+    CHUNKS_ATTRIBUTE,
+    DATA_ATTRIBUTE,
+    DIGEST_ATTRIBUTE,
+    DOCUMENT_ATTRIBUTE,
+    chunk_key,
+    encode_document,
+)
 from payments_tracker.adapters.dynamodb.repository import from_item
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
 from payments_tracker.domain.months import Month
@@ -35,11 +45,12 @@ from payments_tracker.domain.report_run import (
     ShardState,
 )
 from payments_tracker.domain.timestamps import parse_utc_text, utc_text
-from payments_tracker.service.report_ports import ExportSink, ReportPorts
+from payments_tracker.service.ports import StorageUnavailable
+from payments_tracker.service.report_ports import ExportSink, ReportPorts, SavedReports
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
 
 Item = dict[str, Any]
 
@@ -90,29 +101,121 @@ class DynamoDBShardPayments:
             request["ExclusiveStartKey"] = last
 
 
+TRANSACTION_ACTIONS = 100
+"""TransactWriteItems' limit on actions per call."""
+TRANSACTION_BYTES = 3_500_000
+"""Stored bytes per call, below TransactWriteItems' 4 MB."""
+
+
+class ReportTooLarge(Exception):
+    """A report whose stored form would not fit one atomic write (a customer's, not the run's)."""
+
+
 class DynamoDBReportStore:
-    """ReportStore on the table: puts and deletes in batches of 25 (BatchWriteItem)."""
+    """ReportStore on the table: each report written in a transaction with its owner's erasure
+    fence (many reports per call); stale reports deleted in batches of 25 (BatchWriteItem)."""
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
         self._pending: list[WriteRequestTypeDef] = []
 
-    def save_report(self, report: UserReport, run_id: str) -> None:
-        """Queue the report item; it is written with the next full batch or `flush`."""
+    def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
+        """Write the reports in as few transactions as the limits allow; an erased customer's
+        report is left out (its fence check fails) and the rest written again."""
+        failed: set[UUID] = set()
+        writes: list[tuple[UUID, list[TransactWriteItemTypeDef], int]] = []
+        for report in reports:
+            try:
+                writes.append(self._report_write(report, run_id))
+            except ReportTooLarge:
+                failed.add(report.user_id)
+        erased: set[UUID] = set()
+        group: list[tuple[UUID, list[TransactWriteItemTypeDef], int]] = []
+        for write in writes:
+            actions = sum(len(items) for _, items, _ in group) + len(write[1])
+            size = sum(size for _, _, size in group) + write[2]
+            if group and (actions > TRANSACTION_ACTIONS or size > TRANSACTION_BYTES):
+                erased |= self._write_group(group, failed)
+                group = []
+            group.append(write)
+        if group:
+            erased |= self._write_group(group, failed)
+        return SavedReports(erased=frozenset(erased), failed=frozenset(failed))
+
+    def _write_group(
+        self, group: list[tuple[UUID, list[TransactWriteItemTypeDef], int]], failed: set[UUID]
+    ) -> set[UUID]:
+        erased: set[UUID] = set()
+        while group:
+            items = [item for _, user_items, _ in group for item in user_items]
+            try:
+                reasons = transact(self._client, items)
+            except StorageUnavailable as error:
+                if str(error) != "ValidationException":
+                    raise
+                if len(group) == 1:
+                    failed.add(group[0][0])  # this customer's items are refused
+                    return erased
+                # One customer's items are refused: write each customer alone to find whose.
+                for single in group:
+                    erased |= self._write_group([single], failed)
+                return erased
+            if reasons is None:
+                return erased
+            position, remaining = 0, []
+            for write in group:
+                fence = reasons[position]
+                if fence.erased:
+                    erased.add(write[0])
+                else:
+                    remaining.append(write)
+                position += len(write[1])
+            if len(remaining) == len(group):  # pragma: no cover - a report's own put has no
+                raise StorageUnavailable("report-write-refused")  # condition that can fail
+            group = remaining
+        return erased
+
+    def _report_write(
+        self, report: UserReport, run_id: str
+    ) -> tuple[UUID, list[TransactWriteItemTypeDef], int]:
         expires = report.month.plus(1 + REPORT_RETENTION_MONTHS).start_utc()
+        ttl = {"N": str(int(expires.timestamp()))}
+        owner = {"S": user_key(report.user_id)}
+        encoded = encode_document(report.document_json())
+        if encoded.stored_bytes > TRANSACTION_BYTES:
+            raise ReportTooLarge
         item: Item = {
-            _PK: {"S": user_key(report.user_id)},
+            _PK: owner,
             _SK: {"S": report_key(report.month)},
             "type": {"S": "report"},
             "month": {"S": str(report.month)},
             "userId": {"S": str(report.user_id)},
             "generatedAt": {"S": utc_text(report.generated_at)},
             "runId": {"S": run_id},
-            "document": {"S": report.document_json()},
-            PAYMENTS_TABLE.ttl_attribute: {"N": str(int(expires.timestamp()))},
+            PAYMENTS_TABLE.ttl_attribute: ttl,
         }
-        self._queue({"PutRequest": {"Item": item}})
+        if encoded.inline is not None:
+            item[DOCUMENT_ATTRIBUTE] = {"S": encoded.inline}
+        else:
+            item[CHUNKS_ATTRIBUTE] = {"N": str(len(encoded.chunks))}
+            item[DIGEST_ATTRIBUTE] = {"S": encoded.sha256}
+        items: list[TransactWriteItemTypeDef] = [
+            not_erased(self._table, report.user_id),
+            {"Put": {"TableName": self._table, "Item": item}},
+        ]
+        for index, chunk in enumerate(encoded.chunks):
+            chunk_item: Item = {
+                _PK: owner,
+                _SK: {"S": chunk_key(report.month, index)},
+                "type": {"S": "report-chunk"},
+                DATA_ATTRIBUTE: {"B": chunk},
+                PAYMENTS_TABLE.ttl_attribute: ttl,
+            }
+            items.append({"Put": {"TableName": self._table, "Item": chunk_item}})
+        if len(items) > TRANSACTION_ACTIONS:
+            raise ReportTooLarge
+        return report.user_id, items, encoded.stored_bytes
 
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Queue the deletion of a stale report."""
@@ -206,8 +309,37 @@ class DynamoDBReportRuns:
             item["sha256"] = {"S": outcome.sha256}
         if outcome.error is not None:
             item["error"] = {"S": outcome.error}
+        if outcome.started_at is not None:
+            item["startedAt"] = {"S": utc_text(outcome.started_at)}
+        item["failedUsers"] = {"L": [{"S": user} for user in outcome.failed_users]}
         with storage_errors():
             self._client.put_item(TableName=self._table, Item=item)
+
+    def claim_upload(self, run: Run) -> bool:
+        """Touch the run record on the condition that `run` is current and may still write."""
+        return conditional(
+            self._client.update_item,
+            TableName=self._table,
+            Key={_PK: {"S": run_key(run.month)}, _SK: {"S": "RUN"}},
+            UpdateExpression="SET #uploaded = :now",
+            ConditionExpression=(
+                "#runId = :run AND (attribute_not_exists(#handed) OR "
+                "(#kind = :correction AND #written = :false))"
+            ),
+            ExpressionAttributeNames={
+                "#uploaded": "lastUploadAt",
+                "#runId": "runId",
+                "#handed": "handedOverAt",
+                "#kind": "kind",
+                "#written": "manifestWritten",
+            },
+            ExpressionAttributeValues={
+                ":now": {"S": utc_text(datetime.now(UTC))},
+                ":run": {"S": run.run_id},
+                ":correction": {"S": RunKind.CORRECTION.value},
+                ":false": {"BOOL": False},
+            },
+        )
 
     def shard_outcomes(self, run: Run) -> list[ShardOutcome]:
         """A consistent Query of the run's `SHARD#` records."""
@@ -295,6 +427,7 @@ _COUNT_ATTRIBUTES = {
     "ended": "ended",
     "rows": "rows",
     "partBytes": "part_bytes",
+    "erasedSkipped": "erased_skipped",
 }
 
 
@@ -303,16 +436,31 @@ def _counts(outcome: ShardOutcome) -> dict[str, int]:
 
 
 def _outcome(item: Item) -> ShardOutcome:
-    counts = {field: int(item[name]["N"]) for name, field in _COUNT_ATTRIBUTES.items()}
+    counts = {
+        field: int(item[name]["N"]) if name in item else 0
+        for name, field in _COUNT_ATTRIBUTES.items()
+    }
     error = item.get("error")
     sha = item.get("sha256")
+    started = item.get("startedAt")
+    failed = item.get("failedUsers", {}).get("L", [])
     return ShardOutcome(
         shard=int(item["shard"]["N"]),
         run_id=item["runId"]["S"],
         state=ShardState(item["status"]["S"]),
         sha256=sha["S"] if sha else "",
         error=error["S"] if error else None,
-        **counts,
+        started_at=parse_utc_text(started["S"]) if started else None,
+        failed_users=tuple(user["S"] for user in failed),
+        users=counts["users"],
+        stale_reports_deleted=counts["stale_reports_deleted"],
+        commitments=counts["commitments"],
+        kept=counts["kept"],
+        lapsed=counts["lapsed"],
+        ended=counts["ended"],
+        rows=counts["rows"],
+        part_bytes=counts["part_bytes"],
+        erased_skipped=counts["erased_skipped"],
     )
 
 
@@ -324,4 +472,5 @@ def report_ports(client: DynamoDBClient, table_name: str, exports: ExportSink) -
         consent=DynamoDBConsentRepository(client, table_name),
         runs=DynamoDBReportRuns(client, table_name),
         exports=exports,
+        erasures=DynamoDBErasureLog(client, table_name),
     )

@@ -6,19 +6,20 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from botocore.exceptions import ClientError
-
-from payments_tracker.adapters.dynamodb.calls import (
-    CONDITION_FAILED,
-    conditional,
-    error_code,
-    storage_errors,
-)
+from payments_tracker.adapters.dynamodb.calls import storage_errors
+from payments_tracker.adapters.dynamodb.customer import not_erased, slot_in_month, transact
 from payments_tracker.adapters.dynamodb.keys import month_shard_key, payment_key, user_key
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, BY_MONTH_TIME, PAYMENTS_TABLE
+from payments_tracker.domain.errors import MonthlyLimitReached
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, PaymentStatus, Submission, Voiding
+from payments_tracker.domain.payment import (
+    MONTHLY_PAYMENT_LIMIT,
+    Payment,
+    PaymentStatus,
+    Submission,
+    Voiding,
+)
 from payments_tracker.domain.sharding import shard_of
 from payments_tracker.domain.timestamps import (
     Timestamp,
@@ -26,10 +27,11 @@ from payments_tracker.domain.timestamps import (
     parse_utc_text,
     utc_text,
 )
-from payments_tracker.service.ports import Page, PageKey, StorageUnavailable
+from payments_tracker.service.ports import CustomerErased, Page, PageKey, StorageUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 Item = dict[str, Any]
 
@@ -102,28 +104,46 @@ class DynamoDBPaymentRepository:
         self._table = table_name
 
     def insert(self, payment: Payment) -> Payment | None:
-        """One conditional PutItem; on a taken key, the stored payment (returned by the failure)."""
-        with storage_errors():
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=to_item(payment),
-                    ConditionExpression="attribute_not_exists(#pk)",
-                    ExpressionAttributeNames={"#pk": _PK},
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            except ClientError as error:
-                if error_code(error) != CONDITION_FAILED:
-                    raise
-                old = cast("Item | None", error.response.get("Item"))
-                if old:
-                    return from_item(old)
-                submission = payment.submission
-                existing = self.get(submission.user_id, submission.payment_id)
-                if existing is None:  # pragma: no cover - the item vanished between two calls
-                    raise StorageUnavailable("conflict-without-item") from error
-                return existing
-        return None
+        """One transaction: a slot in the month (customer item) and the payment's conditional put.
+
+        On a taken key, the stored payment (returned by the failed condition). The limit and the
+        erasure fence are conditions of the same transaction (adapters/dynamodb/customer.py).
+        """
+        submission = payment.submission
+        reasons = transact(
+            self._client,
+            [
+                slot_in_month(
+                    self._table, submission.user_id, submission.month, MONTHLY_PAYMENT_LIMIT
+                ),
+                cast(
+                    "TransactWriteItemTypeDef",
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(payment),
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": _PK},
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    },
+                ),
+            ],
+        )
+        if reasons is None:
+            return None
+        slot, put = reasons
+        if slot.erased:
+            raise CustomerErased
+        if put.condition_failed and put.item:
+            return from_item(put.item)
+        # The slot's condition failed; a replay of a stored payment still answers as a replay.
+        existing = self.get(submission.user_id, submission.payment_id)
+        if existing is not None:
+            return existing
+        if slot.condition_failed:
+            raise MonthlyLimitReached(str(submission.month), MONTHLY_PAYMENT_LIMIT)
+        raise StorageUnavailable("conflict-without-item")  # pragma: no cover - vanished between
 
     def get(self, user_id: UUID, payment_id: UUID) -> Payment | None:
         """A strongly consistent GetItem keyed by the owner."""
@@ -137,15 +157,33 @@ class DynamoDBPaymentRepository:
         return from_item(item) if item else None
 
     def replace_active(self, payment: Payment) -> bool:
-        """A PutItem conditioned on the stored payment still being active."""
-        return conditional(
-            self._client.put_item,
-            TableName=self._table,
-            Item=to_item(payment),
-            ConditionExpression="attribute_exists(#pk) AND #status = :active",
-            ExpressionAttributeNames={"#pk": _PK, "#status": "status"},
-            ExpressionAttributeValues={":active": {"S": PaymentStatus.ACTIVE.value}},
+        """A put conditioned on the stored payment still being active, in one transaction with
+        the check that its owner was not erased."""
+        reasons = transact(
+            self._client,
+            [
+                not_erased(self._table, payment.submission.user_id),
+                cast(
+                    "TransactWriteItemTypeDef",
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(payment),
+                            "ConditionExpression": "attribute_exists(#pk) AND #status = :active",
+                            "ExpressionAttributeNames": {"#pk": _PK, "#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":active": {"S": PaymentStatus.ACTIVE.value}
+                            },
+                        }
+                    },
+                ),
+            ],
         )
+        if reasons is None:
+            return True
+        if reasons[0].erased:
+            raise CustomerErased
+        return False
 
     def list_month(self, user_id: UUID, month: Month, limit: int, start: PageKey | None) -> Page:
         """Query `byMonthTime` with `begins_with(<month>#)`, newest first."""

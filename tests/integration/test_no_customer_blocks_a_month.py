@@ -1,0 +1,289 @@
+"""One customer cannot stop a month: the monthly limit, reports past DynamoDB's item size, a
+customer whose report fails, and a handed-over file never written again (DynamoDB Local)."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import pytest
+
+from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
+from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
+from payments_tracker.adapters.dynamodb.report_documents import DynamoDBReportDocuments
+from payments_tracker.adapters.dynamodb.reports import (
+    DynamoDBReportRuns,
+    DynamoDBReportStore,
+    DynamoDBShardPayments,
+)
+from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository, to_item
+from payments_tracker.adapters.exports.local import LocalExportSink
+from payments_tracker.domain.consent import ConsentChange
+from payments_tracker.domain.errors import MonthlyLimitReached
+from payments_tracker.domain.money import Money
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT, Payment, Submission
+from payments_tracker.domain.report import window_of
+from payments_tracker.domain.report_run import Run, ShardOutcome, ShardState
+from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
+from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
+from payments_tracker.local.bootstrap import dynamodb_client, ensure_table
+from payments_tracker.service import reports as report_engine
+from payments_tracker.service.report_ports import ReportPorts
+from payments_tracker.service.reports import (
+    MonthHandedOver,
+    build_shard,
+    hand_over,
+    start_or_join_run,
+    write_manifest,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+pytestmark = pytest.mark.integration
+
+MONTH = Month(2026, 10)
+BUILT_AT = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)
+ITEM_LIMIT = 400 * 1024
+"""DynamoDB's item size limit: the report of the flooding customer is far past it."""
+
+
+@pytest.fixture
+def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
+    client = dynamodb_client(dynamodb_endpoint)
+    name = f"limits-{uuid.uuid4().hex[:12]}"
+    ensure_table(client, name)
+    try:
+        yield client, name
+    finally:
+        client.delete_table(TableName=name)
+
+
+def ports_of(client: DynamoDBClient, name: str, exports: Path) -> ReportPorts:
+    return ReportPorts(
+        payments=DynamoDBShardPayments(client, name),
+        reports=DynamoDBReportStore(client, name),
+        consent=DynamoDBConsentRepository(client, name),
+        runs=DynamoDBReportRuns(client, name),
+        exports=LocalExportSink(exports),
+        erasures=DynamoDBErasureLog(client, name),
+    )
+
+
+def paid(user: UUID, description: str, timestamp: str, amount: str = "9.99") -> Payment:
+    moment = parse_timestamp(timestamp)
+    submission = Submission(
+        uuid.uuid4(),
+        user,
+        Timestamp(timestamp, moment),
+        description,
+        Money.of(Decimal(amount), "GBP"),
+    )
+    return Payment(submission, received_at=moment.astimezone(UTC) + timedelta(minutes=1))
+
+
+def widest_descriptions(count: int, seed: int) -> list[str]:
+    """Distinct 140-character descriptions of 4-byte characters (CJK Extension B): the largest
+    names a description may hold, one commitment each."""
+    chooser = random.Random(seed)  # noqa: S311 - test data, not a secret
+    return [
+        "".join(chr(chooser.randrange(0x20000, 0x2A6DF)) for _ in range(140)) for _ in range(count)
+    ]
+
+
+def load(client: DynamoDBClient, name: str, payments: list[Payment]) -> None:
+    """Set-up only: payments straight into the table, 25 a call (the API path is tested apart)."""
+    for offset in range(0, len(payments), 25):
+        batch = [{"PutRequest": {"Item": to_item(p)}} for p in payments[offset : offset + 25]]
+        client.batch_write_item(RequestItems={name: batch})  # type: ignore[dict-item]
+
+
+def build(ports: ReportPorts, now: datetime) -> None:
+    run = start_or_join_run(ports.runs, str(MONTH), now)
+    for shard in range(SHARD_COUNT):
+        build_shard(ports, run, shard)
+    write_manifest(ports, str(MONTH), now)
+
+
+def neighbour_of(user: UUID) -> UUID:
+    while True:
+        candidate = uuid.uuid4()
+        if shard_of(candidate) == shard_of(user):
+            return candidate
+
+
+def test_concurrent_submissions_never_pass_the_monthly_limit(
+    table: tuple[DynamoDBClient, str],
+) -> None:
+    client, name = table
+    repository = DynamoDBPaymentRepository(client, name)
+    user = uuid.uuid4()
+    attempts = MONTHLY_PAYMENT_LIMIT + 30
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def submit(index: int) -> None:
+        payment = paid(user, f"Flood {index}", f"2026-10-{1 + index % 28:02d}T10:00:00Z")
+        try:
+            result = "stored" if repository.insert(payment) is None else "taken"
+        except MonthlyLimitReached:
+            result = "limit"
+        with lock:
+            outcomes[result] += 1
+
+    threads = [
+        threading.Thread(target=lambda start=start: [submit(i) for i in range(start, attempts, 8)])
+        for start in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes == {"stored": MONTHLY_PAYMENT_LIMIT, "limit": 30}
+    stored = repository.list_month(user, MONTH, 100, None)
+    assert len(stored.payments) == MONTHLY_PAYMENT_LIMIT
+    # Another month of the same customer has its own slots; a replay at the limit stays a replay.
+    assert repository.insert(paid(user, "Gym", "2026-09-15T10:00:00Z")) is None
+    replayed = stored.payments[0]
+    assert repository.insert(replayed) == replayed
+
+
+def test_a_customer_at_the_limit_in_every_month_still_gets_a_report_and_the_month_completes(
+    table: tuple[DynamoDBClient, str], tmp_path: Path
+) -> None:
+    client, name = table
+    flooder = uuid.uuid4()
+    neighbour = neighbour_of(flooder)
+    months = window_of(MONTH)
+    names = widest_descriptions(len(months) * MONTHLY_PAYMENT_LIMIT, seed=11)
+    flood = [
+        paid(flooder, names[m * MONTHLY_PAYMENT_LIMIT + i], f"{month}-{1 + i % 28:02d}T09:00:00Z")
+        for m, month in enumerate(months)
+        for i in range(MONTHLY_PAYMENT_LIMIT)
+    ]
+    ordinary = [paid(neighbour, "Gym", f"{month}-15T09:00:00Z") for month in months[-3:]]
+    load(client, name, [*flood, *ordinary])
+    consents = DynamoDBConsentRepository(client, name)
+    for user in (flooder, neighbour):
+        assert consents.record(
+            user, ConsentChange(True, "2026-10", BUILT_AT - timedelta(days=60)), None
+        )
+    ports = ports_of(client, name, tmp_path)
+
+    build(ports, BUILT_AT)
+
+    documents = DynamoDBReportDocuments(client, name)
+    text = documents.month_report(flooder, MONTH)
+    assert text is not None
+    assert len(text.encode("utf-8")) > 3 * ITEM_LIMIT  # would not fit one item, by far
+    report = json.loads(text)
+    assert len(report["commitments"]) == len(flood)
+    item = client.get_item(
+        TableName=name,
+        Key={"PK": {"S": f"USER#{flooder}"}, "SK": {"S": f"REPORT#{MONTH}"}},
+        ConsistentRead=True,
+    )["Item"]
+    assert "document" not in item
+    assert int(item["documentChunks"]["N"]) >= 2
+    neighbours = documents.month_report(neighbour, MONTH)
+    assert neighbours is not None
+    assert json.loads(neighbours)["commitments"][0]["name"] == "Gym"
+    manifest = json.loads((tmp_path / str(MONTH) / "manifest.json").read_text())
+    assert manifest["failedCustomers"] == []
+    assert manifest["rowCount"] == 1 + MONTHLY_PAYMENT_LIMIT * 0  # the flood is not established
+    assert hand_over(ports.runs, ports.erasures, str(MONTH), BUILT_AT + timedelta(days=1))
+
+
+def test_a_customer_whose_report_fails_is_skipped_listed_and_the_month_handed_over(
+    table: tuple[DynamoDBClient, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, name = table
+    broken, fine = uuid.uuid4(), uuid.uuid4()
+    load(
+        client,
+        name,
+        [
+            paid(user, "Rent", f"{month}-01T08:00:00Z")
+            for user in (broken, fine)
+            for month in ("2026-08", "2026-09", "2026-10")
+        ],
+    )
+    real_build = report_engine.build_user_report
+
+    def failing_for_one(user_id: UUID, *args: Any) -> Any:  # an injected fault
+        if user_id == broken:
+            raise ValueError("a report that cannot be built")
+        return real_build(user_id, *args)
+
+    monkeypatch.setattr(report_engine, "build_user_report", failing_for_one)
+    ports = ports_of(client, name, tmp_path)
+
+    build(ports, BUILT_AT)
+
+    run = ports.runs.current_run(MONTH)
+    assert run is not None
+    outcomes = ports.runs.shard_outcomes(run)
+    assert {o.state for o in outcomes} == {ShardState.DONE}
+    assert [user for o in outcomes for user in o.failed_users] == [str(broken)]
+    manifest = json.loads((tmp_path / str(MONTH) / "manifest.json").read_text())
+    assert manifest["failedCustomers"] == [str(broken)]
+    documents = DynamoDBReportDocuments(client, name)
+    assert documents.month_report(broken, MONTH) is None
+    assert documents.month_report(fine, MONTH) is not None
+    handed = hand_over(ports.runs, ports.erasures, str(MONTH), BUILT_AT + timedelta(days=1))
+    assert handed.handed_over_at is not None
+
+
+def test_a_shard_still_running_at_the_handover_never_writes_the_handed_over_file(
+    table: tuple[DynamoDBClient, str], tmp_path: Path
+) -> None:
+    client, name = table
+    user = uuid.uuid4()
+    load(client, name, [paid(user, "Rent", f"{m}-01T08:00:00Z") for m in ("2026-09", "2026-10")])
+    ports = ports_of(client, name, tmp_path)
+    build(ports, BUILT_AT)
+    shard = shard_of(user)
+    part = tmp_path / str(MONTH) / f"part-{shard:02d}.jsonl.gz"
+    handed_over_bytes = part.read_bytes()
+    run = start_or_join_run(ports.runs, str(MONTH), BUILT_AT)  # a late re-run joins the run …
+
+    class HandOverOnceStarted(DynamoDBReportRuns):
+        """… passes the start check, and the month is handed over before its upload (the race
+        of the finding: the check ran only when the shard started)."""
+
+        def record_shard(self, run: Run, outcome: ShardOutcome) -> None:
+            if outcome.state is ShardState.RUNNING:
+                hand_over(ports.runs, ports.erasures, str(MONTH), BUILT_AT + timedelta(days=1))
+            super().record_shard(run, outcome)
+
+    late = ReportPorts(
+        ports.payments,
+        ports.reports,
+        ports.consent,
+        HandOverOnceStarted(client, name),
+        ports.exports,
+        ports.erasures,
+    )
+    client.put_item(  # the customer's data changed since, so a rewrite would differ
+        TableName=name, Item=to_item(paid(user, "Rent", "2026-10-20T08:00:00Z", "1.00"))
+    )
+
+    with pytest.raises(MonthHandedOver):
+        build_shard(late, run, shard)
+
+    assert part.read_bytes() == handed_over_bytes
+    current = ports.runs.current_run(MONTH)
+    assert current is not None
+    assert current.handed_over_at is not None
