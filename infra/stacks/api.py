@@ -28,7 +28,16 @@ from payments_tracker.routes import API_ROUTES
 STAGE_NAME = "v1"
 AUTHORIZER_CACHE_TTL = Duration.seconds(60)  # DESIGN §2: revocation window = token life + 60 s
 # Everything the api function does: submit (conditional put), read, void (conditional put), list.
-API_TABLE_ACTIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"]
+API_TABLE_ACTIONS = [
+    "dynamodb:PutItem",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    # Each write is a TransactWriteItems with the customer item: its monthly count (Update) or
+    # its erasure fence (ConditionCheck); a large report is read in chunks (BatchGetItem).
+    "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchGetItem",
+]
 # No Authorization header, no token, no body: what an access log line may hold.
 ACCESS_LOG_FORMAT = {
     "requestId": "$context.requestId",

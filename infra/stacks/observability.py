@@ -18,6 +18,9 @@ from infra.stacks.functions import PythonFunction
 from infra.stacks.reports import ReportsStack
 
 FIVE_MINUTES = Duration.minutes(5)
+METRICS_NAMESPACE = "PaymentsTracker"
+METRICS_SERVICE = "payments-tracker"
+"""The namespace and `service` dimension the functions' Powertools Metrics publish under."""
 API_5XX_RATE = 0.01  # more than 1 % of requests answered 5xx, two 5-minute periods running
 API_P99_LATENCY_MS = 2000  # well above a healthy p99 (~200 ms), far below the 29 s timeout
 
@@ -138,6 +141,21 @@ class ObservabilityStack(Stack):
             ),
             1,
             "The monthly schedule could not start the report run (see its dead-letter queue)",
+        )
+
+        # A customer the run had to skip (listed in the manifest and the run record): the month
+        # still completes and can be handed over, but someone must look at that customer.
+        self._alarm(
+            "ReportCustomersFailed",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="ReportCustomersFailed",
+                dimensions_map={"service": METRICS_SERVICE},
+                period=FIVE_MINUTES,
+                statistic="Sum",
+            ),
+            1,
+            "The monthly run skipped a customer whose report failed (see the manifest)",
         )
 
         self.dashboard = cloudwatch.Dashboard(

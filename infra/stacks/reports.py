@@ -34,6 +34,8 @@ REPORT_TABLE_ACTIONS = [
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:BatchWriteItem",
+    # Reports are written in transactions with each customer's erasure fence.
+    "dynamodb:ConditionCheckItem",
 ]
 # The domain's month_of_schedule, in JSONata: the scheduled time less SCHEDULE_LEAD is always
 # inside the month before (the handler derives it the same way from scheduledTime).

@@ -19,6 +19,7 @@ EXPECTED_ALARMS = {
     "TableThrottles",
     "ReportRunFailed",
     "ReportRunMissing",
+    "ReportCustomersFailed",
 }
 
 

@@ -89,6 +89,8 @@ def test_report_role_reads_the_gsi_and_writes_only_the_export_bucket(
     assert "dynamodb:Scan" not in by_sid["PaymentsTable"]["Action"]
     # the run records are updated in place (adapters/dynamodb/reports.py update_item)
     assert "dynamodb:UpdateItem" in by_sid["PaymentsTable"]["Action"]
+    # reports are written in transactions with each customer's erasure fence
+    assert "dynamodb:ConditionCheckItem" in by_sid["PaymentsTable"]["Action"]
     assert by_sid["ExportObjects"]["Action"] == "s3:PutObject"
     assert "ExportListing" not in by_sid
     assert "payments-tracker-exports-" in json.dumps(by_sid["ExportObjects"]["Resource"])

@@ -38,3 +38,14 @@ def test_the_cursor_key_comes_from_the_environment(
 
     assert built.cursors is not None
     assert type(built.payments).__name__ == "DynamoDBPaymentRepository"
+
+
+def test_the_api_knows_when_each_month_closed_from_the_run_records(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    monkeypatch.setenv("PAYMENTS_CURSOR_KEY", "k" * 32)
+    monkeypatch.setenv("PAYMENTS_DYNAMODB_ENDPOINT_URL", "http://127.0.0.1:9")
+
+    built = dependencies._from_settings()
+
+    assert type(built.closings).__name__ == "DynamoDBMonthClosings"

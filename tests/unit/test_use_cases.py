@@ -16,6 +16,7 @@ from payments_tracker.domain.errors import (
     PaymentNotFound,
     ValidationFailed,
 )
+from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import PaymentStatus
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.service.payments import (
@@ -335,6 +336,39 @@ def test_a_void_counts_as_a_correction_only_after_the_month_closed_on_the_5th_at
     clock.now = voided_at
 
     voided = void_payment(repository, PAYMENT_ID, CALLER, clock)
+
+    assert voided.voiding is not None
+    assert voided.voiding.after_month_closed is after_month_closed
+
+
+class ClosedEarly:
+    """MonthClosings of a month whose first run was started by hand on 2 November, 09:00 UTC."""
+
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def month_closed_at(self, month: Month) -> datetime | None:
+        return self.at if month == Month(2026, 10) else None
+
+
+@pytest.mark.parametrize(
+    ("voided_at", "after_month_closed"),
+    [
+        (datetime(2026, 11, 2, 8, 59, tzinfo=UTC), False),
+        (datetime(2026, 11, 2, 9, 0, tzinfo=UTC), True),  # before the 5th: the run's cut-off
+        (datetime(2026, 11, 4, 12, 0, tzinfo=UTC), True),
+    ],
+)
+def test_a_void_follows_the_cutoff_of_the_months_first_run_when_it_has_one(
+    repository: InMemoryPaymentRepository,
+    clock: Clock,
+    voided_at: datetime,
+    after_month_closed: bool,
+) -> None:
+    clock.now = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
+    submit_payment(repository, submission(timestamp="2026-10-31T23:30:00-05:00"), CALLER, clock)
+    clock.now = voided_at
+
+    voided = void_payment(repository, PAYMENT_ID, CALLER, clock, ClosedEarly())
 
     assert voided.voiding is not None
     assert voided.voiding.after_month_closed is after_month_closed

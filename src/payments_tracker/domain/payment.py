@@ -88,9 +88,15 @@ class Payment:
         """Retention: 25 months after the start of the payment's month (DESIGN §8)."""
         return self.submission.month.plus(RETENTION_MONTHS).start_utc()
 
-    def voided(self, by: str, at: datetime) -> Payment:
-        """This payment marked voided by `by` at `at`."""
-        closed = at >= month_closes_at(self.submission.month)
+    def voided(self, by: str, at: datetime, *, month_closed_at: datetime | None = None) -> Payment:
+        """This payment marked voided by `by` at `at`.
+
+        `month_closed_at` is when the payment's month closed: the cut-off of its first report run
+        when it has one (a run started by hand fixes an earlier one); by default the scheduled
+        close, the 5th of the next month at 02:00 UTC.
+        """
+        closes = month_closed_at or month_closes_at(self.submission.month)
+        closed = at >= closes
         return replace(
             self, status=PaymentStatus.VOIDED, voiding=Voiding(by, at, after_month_closed=closed)
         )

@@ -78,9 +78,17 @@ class RunKind(StrEnum):
     CORRECTION = "correction"
 
 
+_RUN_ID_TIME = "%Y%m%dT%H%M%S%fZ"
+
+
 def run_id_for(month: Month, cutoff: datetime) -> str:
     """A readable run id that the cut-off determines: `2026-10_20261105T020000000000Z`."""
-    return f"{month}_{cutoff.astimezone(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+    return f"{month}_{cutoff.astimezone(UTC).strftime(_RUN_ID_TIME)}"
+
+
+def cutoff_of_run_id(run_id: str) -> datetime:
+    """The cut-off a run id was made from (`run_id_for`'s inverse)."""
+    return datetime.strptime(run_id.split("_", 1)[1], _RUN_ID_TIME).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,13 @@ class Run:
         if self.handed_over_at is None:
             return True  # before the handover a re-run keeps the cut-off and overwrites
         return self.kind is RunKind.CORRECTION and not self.manifest_written
+
+    @property
+    def month_closed_at(self) -> datetime:
+        """When the month closed: the cut-off of its first (original) run."""
+        if self.original_run_id is None:
+            return self.cutoff
+        return cutoff_of_run_id(self.original_run_id)
 
     def handed_over(self, at: datetime) -> Run:
         """This run with the month marked handed over at `at`."""

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from payments_tracker.service.cursor import CursorCodec
-from payments_tracker.service.ports import ConsentRepository, PaymentRepository, ReportDocuments
+from payments_tracker.service.ports import (
+    ConsentRepository,
+    MonthClosings,
+    PaymentRepository,
+    ReportDocuments,
+)
 from payments_tracker.settings import get_settings
 
 
@@ -26,6 +31,8 @@ class Dependencies:
     consents: ConsentRepository
     reports: ReportDocuments
     clock: Callable[[], datetime] = utc_now
+    closings: MonthClosings | None = None
+    """When each month closed (its first run's cut-off); None: no run known (tests)."""
 
 
 _override: Dependencies | None = None
@@ -37,6 +44,9 @@ def _from_settings() -> Dependencies:
     from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
         DynamoDBConsentRepository,
+    )
+    from payments_tracker.adapters.dynamodb.month_closings import (  # noqa: PLC0415
+        DynamoDBMonthClosings,
     )
     from payments_tracker.adapters.dynamodb.report_documents import (  # noqa: PLC0415
         DynamoDBReportDocuments,
@@ -58,6 +68,7 @@ def _from_settings() -> Dependencies:
         cursors=codec,
         consents=DynamoDBConsentRepository(client, settings.table_name),
         reports=DynamoDBReportDocuments(client, settings.table_name),
+        closings=DynamoDBMonthClosings(client, settings.table_name),
     )
 
 

@@ -20,7 +20,7 @@ from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus, validate_submission
 from payments_tracker.service.callers import caller_id
 from payments_tracker.service.cursor import CursorCodec, CursorContext
-from payments_tracker.service.ports import PaymentRepository
+from payments_tracker.service.ports import MonthClosings, PaymentRepository
 
 Clock = Callable[[], datetime]
 
@@ -110,14 +110,23 @@ def get_payment(repository: PaymentRepository, payment_id: str, caller: str) -> 
 
 
 def void_payment(
-    repository: PaymentRepository, payment_id: str, caller: str, clock: Clock
+    repository: PaymentRepository,
+    payment_id: str,
+    caller: str,
+    clock: Clock,
+    closings: MonthClosings | None = None,
 ) -> Payment:
-    """Mark the caller's payment voided (audited, never deleted); voiding twice changes nothing."""
+    """Mark the caller's payment voided (audited, never deleted); voiding twice changes nothing.
+
+    `voidedAfterMonthClosed` follows the cut-off of the month's first report run when there is
+    one (`closings`); without a run, the scheduled close (the 5th, 02:00 UTC).
+    """
     for _ in range(3):
         payment = get_payment(repository, payment_id, caller)
         if payment.status is PaymentStatus.VOIDED:
             return payment
-        voided = payment.voided(by=caller, at=clock())
+        closed_at = closings.month_closed_at(payment.submission.month) if closings else None
+        voided = payment.voided(by=caller, at=clock(), month_closed_at=closed_at)
         if repository.replace_active(voided):
             return voided
     # Three lost races in a row against a concurrent void: whatever is stored now is the answer.

@@ -71,6 +71,13 @@ class ConsentRepository(Protocol):
         """Whether the consent in force at `cutoff` (the latest change at or before it) shares."""
 
 
+class MonthClosings(Protocol):
+    """When each month closed: the cut-off of its first report run."""
+
+    def month_closed_at(self, month: Month) -> datetime | None:
+        """The cut-off of `month`'s first run, or None while it has none."""
+
+
 class ReportDocuments(Protocol):
     """Where the monthly report engine leaves each customer's report, as a JSON document."""
 

@@ -29,6 +29,15 @@ def report_key(month: Month) -> str:
     return f"REPORT#{month}"
 
 
+def run_key(month: Month) -> str:
+    """The partition key of a month's report run records."""
+    return f"RUN#{month}"
+
+
+RUN_RECORD_KEY = "RUN"
+"""The sort key of a month's current run."""
+
+
 def month_shard_key(month: Month, shard: int) -> str:
     """The `byMonth` partition key of one shard of a month: `MONTH#<month>#<nn>`."""
     return f"MONTH#{month}#{shard:02d}"

@@ -23,7 +23,7 @@ from payments_tracker.adapters.dynamodb.calls import (
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
 from payments_tracker.adapters.dynamodb.customer import not_erased, transact
 from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
-from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, user_key
+from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, run_key, user_key
 from payments_tracker.adapters.dynamodb.report_documents import (
     CHUNKS_ATTRIBUTE,
     DATA_ATTRIBUTE,
@@ -59,11 +59,6 @@ QUERY_PAGE_SIZE = 500
 """Items per byMonth page: each of a shard's 24 streams holds at most one page."""
 REPORT_RETENTION_MONTHS = 72
 """Reports are kept 6 years (DESIGN §8)."""
-
-
-def run_key(month: Month) -> str:
-    """The partition key of a month's run records."""
-    return f"RUN#{month}"
 
 
 def _records_prefix(run: Run) -> str:
