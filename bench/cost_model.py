@@ -39,7 +39,10 @@ REPORT_PAYMENTS_PER_S = 20_000  # per shard on AWS, bounded by the byMonth queri
 REPORT_MB = 1769
 SHARDS = 16
 LOG_KB_PER_REQUEST = 1.5  # access log + function logs
-WRU_PER_SUBMISSION = 3  # item <1 KB, plus the LSI and GSI writes
+# A submission is one TransactWriteItems (ADR 0005): the payment item <1 KB at 2 WRU
+# (transactional), its LSI and GSI entries at 1 each, and the customer item's monthly count at 2.
+WRU_PER_SUBMISSION = 6
+REPORT_WRU = 4  # each report: its put (2, transactional) and the erasure-fence check (2)
 RRU_PER_READ = 1.0  # strongly consistent 1-4 KB (list pages: ~2 RRU, get: 0.5-1)
 
 # --- prices (USD) ------------------------------------------------------------------------------
@@ -106,7 +109,7 @@ def model(mau: int) -> tuple[list[tuple[str, str, float]], dict[str, float]]:
         "api_concurrency_at_peak": peak_per_s * 3 * API_MS / 1000,  # reads ride along
         "table_gb": table_gb,
         "report_minutes_per_shard": report_seconds / SHARDS / 60,
-        "wru": submissions * WRU_PER_SUBMISSION + mau * 2 * 1,  # + report writes
+        "wru": submissions * WRU_PER_SUBMISSION + mau * 2 * REPORT_WRU,  # + report writes
         "rru": reads * RRU_PER_READ + report_payments / 4 * 0.5,
     }
     gb_s = (

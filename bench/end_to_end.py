@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import tempfile
 import threading
 import time
@@ -65,7 +66,10 @@ class Stack:
 
 
 def _body(sub: str) -> dict[str, str]:
-    paid_at = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Spread over the 24-month window: one customer may store 100 payments a month, and each
+    # client here submits a few hundred in a run (random.randrange: a workload, not a secret).
+    back = timedelta(hours=1 + random.randrange(24 * 700))
+    paid_at = (datetime.now(UTC) - back).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "paymentId": str(uuid.uuid4()),
         "userId": sub,
