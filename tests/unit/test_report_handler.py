@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,8 @@ from payments_tracker.adapters.memory_reports import (
 from payments_tracker.domain.months import Month
 from payments_tracker.handlers import report
 from payments_tracker.handlers.report import BadReportEvent, ReportRequest, parse_event
+from payments_tracker.local.invokers import LocalLambdaContext
+from payments_tracker.service import reports as report_engine
 from payments_tracker.service.report_ports import ReportPorts
 
 
@@ -98,6 +101,33 @@ def test_the_handler_builds_shards_then_the_manifest(
     assert manifest["rows"] == 1
     assert manifest["manifest"] == "2026-11/manifest.json"
     assert "Gym" not in caplog.text
+
+
+def test_a_customer_whose_report_fails_is_counted_in_the_summary_and_the_alarm_metric(
+    memory_ports: ReportPorts,  # installs the ports
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def broken(*_: object) -> None:  # an injected fault: this customer's report cannot be built
+        raise ValueError("broken")
+
+    monkeypatch.setattr(report_engine, "build_user_report", broken)
+
+    answer = report.handler({"month": "2026-11", "shard": 5}, LocalLambdaContext("report"))
+
+    assert answer["status"] == "done"
+    assert answer["failedCustomers"] == 1
+    assert answer["users"] == 0
+    emitted = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
+    published = [
+        line["ReportCustomersFailed"] for line in emitted if "ReportCustomersFailed" in line
+    ]
+    # The alarm's metric: this invocation's value is the last one flushed (earlier tests call
+    # `handle` without the decorator, so their values wait in the same buffer).
+    assert len(published) == 1
+    assert published[0][-1] == 1.0
 
 
 def test_a_scheduled_run_takes_the_fifth_at_two_as_cutoff(memory_ports: ReportPorts) -> None:
