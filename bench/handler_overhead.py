@@ -58,7 +58,7 @@ def handlers() -> dict[str, Handler]:
 
     override(
         Dependencies(
-            payments=InMemoryPaymentRepository(),
+            payments=InMemoryPaymentRepository(monthly_limit=None),
             cursors=CursorCodec(b"bench", 3600),
             consents=InMemoryConsentRepository(),
             reports=InMemoryReportDocuments(),

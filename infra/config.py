@@ -51,10 +51,14 @@ class InfraConfig:
     """What differs between deployments; everything else is fixed in the stacks."""
 
     feature_plan: str = "essentials"
-    cors_allowed_origins: tuple[str, ...] = ("http://localhost:5173",)
-    web_callback_urls: tuple[str, ...] = ("http://localhost:5173/callback",)
-    web_logout_urls: tuple[str, ...] = ("http://localhost:5173/",)
-    # The CLI's loopback redirect (like `aws sso login`): Cognito allows plain http for localhost.
+    # Origins and `web` redirects beyond the web page's own, which app.py always adds. None by
+    # default: a deployed stage trusts no localhost page (a local one talks to the local stack);
+    # add one only by naming it (`-c corsAllowedOrigins=... -c webCallbackUrls=...`).
+    cors_allowed_origins: tuple[str, ...] = ()
+    web_callback_urls: tuple[str, ...] = ()
+    web_logout_urls: tuple[str, ...] = ()
+    # The CLI's loopback redirect (RFC 8252, like `aws sso login`): Cognito allows plain http for
+    # localhost, and only the `cli` client has it.
     cli_callback_urls: tuple[str, ...] = ("http://localhost:8976/callback",)
     alarm_email: str | None = None
     reserve_concurrency: bool = True

@@ -23,7 +23,7 @@ from payments_tracker.gateway_responses import (
     PROBLEM_CONTENT_TYPE,
     body_template,
 )
-from payments_tracker.routes import API_ROUTES
+from payments_tracker.routes import API_ROUTES, BINARY_MEDIA_TYPES
 
 STAGE_NAME = "v1"
 AUTHORIZER_CACHE_TTL = Duration.seconds(60)  # DESIGN §2: revocation window = token life + 60 s
@@ -139,6 +139,9 @@ class ApiStack(Stack):
             rest_api_name="payments-tracker",
             description="payments-tracker API v1",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Every request body reaches the api function base64-encoded, byte for byte, so bytes
+            # that are not UTF-8 are its to refuse (400), not API Gateway's to alter (routes.py).
+            binary_media_types=list(BINARY_MEDIA_TYPES),
             deploy=True,
             # Execution logs need the account-level role API Gateway writes to CloudWatch with.
             cloud_watch_role=True,
@@ -182,12 +185,26 @@ class ApiStack(Stack):
                 authorization_type=apigw.AuthorizationType.CUSTOM,
                 authorizer=self.authorizer,
             )
+        self._preflights_as_text()
 
         self._add_gateway_responses(config.cors_allowed_origins)
         self.web_acl = self._add_web_acl(config)
 
         self.stage = self.rest_api.deployment_stage
         CfnOutput(self, "ApiUrl", value=self.rest_api.url, description="PAYMENTS_API_URL")
+
+    def _preflights_as_text(self) -> None:
+        """Each CORS preflight's mock integration converts its request and answer to text.
+
+        With binaryMediaTypes `*/*` a preflight's payload counts as binary, and a mock integration
+        cannot apply its request template to binary data: API Gateway would answer 500
+        (API_CONFIGURATION_ERROR) to every preflight. CDK's preflight sets no contentHandling.
+        """
+        for method in self.rest_api.methods:
+            cfn_method = method.node.default_child
+            if method.http_method == "OPTIONS" and isinstance(cfn_method, apigw.CfnMethod):
+                for path in ("Integration", "Integration.IntegrationResponses.0"):
+                    cfn_method.add_property_override(f"{path}.ContentHandling", "CONVERT_TO_TEXT")
 
     def _add_gateway_responses(self, allowed_origins: tuple[str, ...]) -> None:
         """Every gateway error as problem+json with the request id and CORS headers (DESIGN §2)."""
@@ -209,7 +226,11 @@ class ApiStack(Stack):
                 f"GatewayResponse{response_type.title().replace('_', '')}",
                 type=apigw.ResponseType.of(response_type),
                 status_code=None if response_type in DEFAULTS_KEEP_STATUS else str(entry.status),
-                response_headers=headers,
+                # A static header value is a quoted literal ("'5'"), as for Content-Type above.
+                response_headers={
+                    **headers,
+                    **{name: f"'{value}'" for name, value in entry.headers},
+                },
                 templates={"application/json": body_template(response_type)},
             )
 
@@ -278,7 +299,8 @@ class ApiStack(Stack):
                 managed("AWSManagedRulesCommonRuleSet", 0, overrides=["SizeRestrictions_BODY"]),
                 managed("AWSManagedRulesKnownBadInputsRuleSet", 1),
                 rate_rule("RatePerIp", 2, limits.waf_per_ip_per_5_minutes),
-                # Per token, for customers behind one carrier NAT address.
+                # Per token, for customers behind one carrier NAT address. The key is lowercased:
+                # the authorizer takes `Bearer` in any case, and 64 casings must not be 64 buckets.
                 rate_rule(
                     "RatePerToken",
                     3,
@@ -289,7 +311,7 @@ class ApiStack(Stack):
                                 name="authorization",
                                 text_transformations=[
                                     wafv2.CfnWebACL.TextTransformationProperty(
-                                        priority=0, type="NONE"
+                                        priority=0, type="LOWERCASE"
                                     )
                                 ],
                             )

@@ -75,6 +75,9 @@ class AuthStack(Stack):
         self.jwks_url = f"{self.issuer}/.well-known/jwks.json"
 
         login = self.domain.base_url()
+        # The web page's address (app.py adds it; no localhost by default), imported from the
+        # hosting stack: the sign-up and sign-in links below are built from an import (cfn-lint
+        # W6001, allowed in tests/infra/test_nag_and_lint.py).
         redirect = config.web_callback_urls[0]
         web_id = self.web_client.user_pool_client_id
         query = f"client_id={web_id}&response_type=code&scope=openid+email&redirect_uri={redirect}"

@@ -454,11 +454,19 @@ def list_payments(
 
 @main.command()
 @click.argument("payment_id")
+@click.option("--reason", help="why, in up to 140 characters; kept with the voiding")
 @api_options
-def void(payment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
-    """Void one of your payments (DELETE /payments/{paymentId}); it is kept, marked voided."""
+def void(
+    payment_id: str,
+    reason: str | None,
+    api_url: str | None,
+    token: str | None,
+    config_path: Path,
+) -> None:
+    """Void one of your payments (POST /payments/{paymentId}/void); it is kept, marked voided."""
     api = ApiClient(api_url, token, config_path)
-    print_json(api.request("DELETE", f"/payments/{quote(payment_id, safe='')}"))
+    body = {"reason": reason} if reason is not None else None
+    print_json(api.request("POST", f"/payments/{quote(payment_id, safe='')}/void", body=body))
 
 
 @main.group()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, MutableMapping
+from typing import Any, Final
 
 ALLOWED_REQUEST_HEADERS: Final = ("Authorization", "Content-Type")
 EXPOSED_RESPONSE_HEADERS: Final = ("Location", "Retry-After", "x-amzn-RequestId")
@@ -43,3 +43,35 @@ def preflight_headers(
         headers["Access-Control-Allow-Headers"] = ", ".join(ALLOWED_REQUEST_HEADERS)
         headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE_SECONDS)
     return headers
+
+
+def vary_with_origin(value: str | None) -> str:
+    """A `Vary` value that names Origin, keeping what `value` names ("*" already covers Origin)."""
+    names: dict[str, str] = {}  # lower-cased → as first written: each name once
+    for name in (value or "").split(","):
+        if name.strip():
+            names.setdefault(name.strip().lower(), name.strip())
+    if "*" not in names:
+        names.setdefault("origin", "Origin")
+    return ", ".join(names.values())
+
+
+def add_vary_origin(result: MutableMapping[str, Any]) -> None:
+    """Make a Lambda proxy result (REST, payload 1.0) carry `Vary: Origin`, merged, not clobbered.
+
+    Its CORS headers depend on the request's Origin (an allowed one is echoed, any other gets
+    none), so a cache must not serve it to another Origin. Every Vary of `headers` and
+    `multiValueHeaders`, whatever the case of its name, becomes one Vary holding them all.
+    """
+    single = result.get("headers") or {}
+    multi = result.get("multiValueHeaders") or {}
+    values: list[str] = []
+    for name in [name for name in multi if name.lower() == "vary"]:
+        values.extend(str(value) for value in multi.pop(name) or [])
+    for name in [name for name in single if name.lower() == "vary"]:
+        values.append(str(single.pop(name)))
+    merged = vary_with_origin(", ".join(values))
+    if "multiValueHeaders" in result or "headers" not in result:
+        result["multiValueHeaders"] = {**multi, "Vary": [merged]}
+    else:
+        result["headers"] = {**single, "Vary": merged}

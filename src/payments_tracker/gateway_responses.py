@@ -13,9 +13,13 @@ from typing import Any, Final, Literal, NamedTuple
 PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
 REQUEST_ID_HEADER: Final = "x-amzn-RequestId"
 """API Gateway sends the request id in this header on every response."""
+AUTHORIZER_RETRY_AFTER_SECONDS: Final = 5
+"""`Retry-After` of AUTHORIZER_FAILURE: the authorizer's longest wait before it retries a failed
+JWKS fetch (`adapters/jwt/jwks.py`), so a retry after it finds the keys if the IdP is back."""
 
 ResponseType = Literal[
     "UNAUTHORIZED",
+    "AUTHORIZER_FAILURE",
     "ACCESS_DENIED",
     "MISSING_AUTHENTICATION_TOKEN",
     "THROTTLED",
@@ -28,12 +32,16 @@ ResponseType = Literal[
 
 
 class GatewayResponse(NamedTuple):
-    """One gateway response: its HTTP status and the fixed members of its problem body."""
+    """One gateway response: its status, the fixed members of its problem body, its own headers.
+
+    `headers` are fixed values sent besides `Content-Type` and the CORS headers (e.g. Retry-After).
+    """
 
     status: int
     type: str
     title: str
     detail: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 GATEWAY_RESPONSES: Final[Mapping[ResponseType, GatewayResponse]] = {
@@ -42,6 +50,15 @@ GATEWAY_RESPONSES: Final[Mapping[ResponseType, GatewayResponse]] = {
         "/problems/unauthorized",
         "Unauthorized",
         "A valid bearer access token is required in the Authorization header.",
+    ),
+    # The authorizer raised something other than `Unauthorized`: it could not decide (no signing
+    # key while the JWKS is unreachable, or it crashed). No verdict on the token, so not a 401.
+    "AUTHORIZER_FAILURE": GatewayResponse(
+        503,
+        "/problems/authorizer-unavailable",
+        "Service Unavailable",
+        "The access token cannot be checked right now; nothing was done. Retry later.",
+        (("Retry-After", str(AUTHORIZER_RETRY_AFTER_SECONDS)),),
     ),
     "ACCESS_DENIED": GatewayResponse(
         403,

@@ -20,7 +20,7 @@ API_ROUTES: tuple[Route, ...] = (
     Route("POST", "/payments"),
     Route("GET", "/payments"),
     Route("GET", "/payments/{paymentId}"),
-    Route("DELETE", "/payments/{paymentId}"),
+    Route("POST", "/payments/{paymentId}/void"),
     Route("GET", "/reports/{month}"),
     Route("GET", "/consent"),
     Route("PUT", "/consent"),
@@ -29,3 +29,16 @@ API_ROUTES: tuple[Route, ...] = (
 
 LOCAL_ONLY_ROUTES: tuple[Route, ...] = (Route("GET", "/swagger"),)
 """Served by the local gateway only, unauthenticated; never deployed to AWS."""
+
+BINARY_MEDIA_TYPES: tuple[str, ...] = ("*/*",)
+"""The REST API's `binaryMediaTypes`, set by infra/ and followed by the local gateway.
+
+Without it API Gateway hands a Lambda proxy integration every body as text, decoded as UTF-8, so
+bytes that are not UTF-8 would reach the api handler already altered (it could not tell them from
+what the client sent). With `*/*` every request body, whatever its Content-Type, arrives
+base64-encoded with `isBase64Encoded: true` and byte for byte as sent: the handler decodes base64
+and then UTF-8 strictly (400 problem+json `body`/`utf-8` on JSON routes), and a route that takes a
+file in another encoding (a statement upload) gets its bytes intact. Responses are unaffected: the
+handler returns text with `isBase64Encoded: false`, which API Gateway passes through as it is. The
+CORS preflight's mock integration must then convert its (binary) request to text (infra/).
+"""

@@ -13,7 +13,13 @@ from pydantic import ValidationError
 from payments_tracker.domain.errors import ValidationFailed
 from payments_tracker.domain.money import accepted_currencies
 from payments_tracker.domain.payment import validate_submission
-from payments_tracker.handlers.models import PaymentSubmission
+from payments_tracker.gateway_responses import (
+    DEFAULTS_KEEP_STATUS,
+    GATEWAY_RESPONSES,
+    PROBLEM_CONTENT_TYPE,
+    gateway_problem,
+)
+from payments_tracker.handlers.models import PaymentSubmission, Problem
 from payments_tracker.handlers.openapi import render
 from payments_tracker.routes import API_ROUTES
 
@@ -45,6 +51,64 @@ def test_every_error_response_is_problem_json_and_every_operation_needs_a_bearer
             for status, response in responses.items():
                 if int(status) >= 400:
                     assert list(response["content"]) == ["application/problem+json"], status
+
+
+OPERATION_IDS = {
+    ("POST", "/payments"): "submitPayment",
+    ("GET", "/payments"): "listPayments",
+    ("GET", "/payments/{paymentId}"): "getPayment",
+    ("POST", "/payments/{paymentId}/void"): "voidPayment",
+    ("GET", "/reports/{month}"): "getReport",
+    ("GET", "/consent"): "getConsent",
+    ("PUT", "/consent"): "setConsent",
+}
+"""What generated SDKs name their methods after: designed, not the framework's defaults."""
+
+
+def test_every_operation_has_its_designed_operation_id() -> None:
+    document = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    declared = {
+        (method.upper(), path): operation.get("operationId")
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    assert declared == OPERATION_IDS
+
+
+GATEWAY_ONLY_ON_OTHER_ROUTES = {
+    "MISSING_AUTHENTICATION_TOKEN": "answers a method and path that match no route, never one",
+    "UNSUPPORTED_MEDIA_TYPE": "comes of passthrough behaviour, which a proxy integration lacks",
+}
+GATEWAY_OWN_STATUSES = {502: "the function failed", 504: "the integration timed out (29 s)"}
+"""DEFAULT_5XX keeps the gateway's status: these are the ones it sends for a proxy integration."""
+
+
+def test_every_error_the_edge_can_send_is_declared_on_every_operation_as_problem_json() -> None:
+    document = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    statuses = {
+        response.status
+        for kind, response in GATEWAY_RESPONSES.items()
+        if kind not in GATEWAY_ONLY_ON_OTHER_ROUTES
+    }
+    if DEFAULTS_KEEP_STATUS:
+        statuses |= set(GATEWAY_OWN_STATUSES)
+    statuses |= {500, 503}  # the handler's own: a bug, storage unavailable
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status in sorted(statuses):
+                declared = operation["responses"].get(str(status))
+                assert declared is not None, f"{method} {path} does not declare {status}"
+                assert list(declared["content"]) == [PROBLEM_CONTENT_TYPE], (method, path, status)
+            retry_after = operation["responses"]["503"].get("headers", {})
+            assert "Retry-After" in retry_after, (method, path)
+
+
+@pytest.mark.parametrize("kind", sorted(GATEWAY_RESPONSES))
+def test_every_gateway_problem_is_a_problem_of_the_document(kind: str) -> None:
+    status = 502 if kind in DEFAULTS_KEEP_STATUS else None
+    body = gateway_problem(kind, str(uuid.uuid4()), status)  # type: ignore[arg-type]
+
+    Problem.model_validate(body)  # its pattern, bounds and format hold
 
 
 def test_submit_documents_every_status_of_the_contract() -> None:

@@ -67,8 +67,10 @@ def test_signup_login_submit_get_list_void_as_a_customer_would(config_file: Path
     assert listed.returncode == 0, listed.stderr
     assert payment["paymentId"] in listed.stdout
 
-    voided = run("void", payment["paymentId"], *auth)
+    voided = run("void", payment["paymentId"], "--reason", "Entered twice", *auth)
+    assert voided.returncode == 0, voided.stderr
     assert json.loads(voided.stdout)["status"] == "voided"
+    assert json.loads(voided.stdout)["voidReason"] == "Entered twice"
 
 
 def test_a_rejected_submission_prints_the_problem_on_stderr_and_exits_non_zero(

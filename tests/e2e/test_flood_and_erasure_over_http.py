@@ -149,6 +149,9 @@ def test_after_an_erasure_the_customers_earlier_token_writes_nothing_at_once(
 
     submit = http.post("/payments", json=payment(customer, now), headers=auth(customer))
     consent = http.put("/consent", json={"creditFileSharing": False}, headers=auth(customer))
+    # The payment is gone (erased), so voiding it finds nothing: 404, and nothing written either.
+    void = http.post(f"/payments/{stored.json()['paymentId']}/void", headers=auth(customer))
+    assert problem_of(void, 404)["type"] == "/problems/not-found"
     for refused in (submit, consent):
         assert problem_of(refused, 401)["type"] == "/problems/unauthorized"
         assert refused.headers["www-authenticate"].startswith("Bearer")

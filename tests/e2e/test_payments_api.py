@@ -7,7 +7,7 @@ PAYMENTS_TOKEN_B set, the same tests run against it (`make acceptance`, docs/dep
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -99,6 +99,32 @@ def test_identical_replay_returns_200_and_writes_nothing(
     assert replay.json() == first.json()  # same receivedAt: the stored record, not a new one
 
 
+def test_a_replay_spelled_another_way_is_200_and_another_offset_is_409(
+    http: httpx.Client, alice: ApiUser
+) -> None:
+    """Issue 11, point 6: `t`, `.000`, `z` or `+00:00` spell the same submission as first sent."""
+    moment = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
+    as_sent = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = new_payment(alice, timestamp=as_sent)
+    first = http.post("/payments", json=body, headers=auth(alice))
+    assert first.status_code == 201, first.text
+
+    for spelling in (
+        moment.strftime("%Y-%m-%dt%H:%M:%S.000z"),
+        moment.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00"),
+    ):
+        replay = http.post("/payments", json={**body, "timestamp": spelling}, headers=auth(alice))
+        assert replay.status_code == 200, replay.text
+        assert replay.json() == first.json()  # the timestamp as first submitted
+    other_offset = moment.astimezone(timezone(timedelta(hours=1))).isoformat()
+    conflict = http.post("/payments", json={**body, "timestamp": other_offset}, headers=auth(alice))
+
+    problem = assert_problem(conflict, 409)
+    assert problem["errors"][0]["field"] == "paymentId"
+    stored = http.get(f"/payments/{body['paymentId']}", headers=auth(alice)).json()
+    assert stored["timestamp"] == as_sent
+
+
 def test_same_payment_id_with_a_different_body_is_409(http: httpx.Client, alice: ApiUser) -> None:
     body = new_payment(alice)
     http.post("/payments", json=body, headers=auth(alice))
@@ -121,6 +147,8 @@ def test_same_payment_id_with_a_different_body_is_409(http: httpx.Client, alice:
         ({"timestamp": "2026-06-30T23:59:60Z"}, "timestamp", "no-leap-second"),
         ({"description": "\u202egnp.exe"}, "description", "allowed-characters"),
         ({"description": "   "}, "description", "not-blank"),
+        ({"description": "Rent\u2028flat 2"}, "description", "allowed-characters"),
+        ({"description": "\u3164\u2800"}, "description", "not-blank"),
         ({"currency": "XAU"}, "currency", "iso-4217"),
         ({"amount": "12.999"}, "amount", "decimal-string"),
         ({"amount": "0.00"}, "amount", "positive"),
@@ -184,7 +212,7 @@ def test_another_users_payment_is_404_for_read_and_void(
     http.post("/payments", json=body, headers=auth(alice))
 
     assert_problem(http.get(f"/payments/{body['paymentId']}", headers=auth(bob)), 404)
-    assert_problem(http.delete(f"/payments/{body['paymentId']}", headers=auth(bob)), 404)
+    assert_problem(http.post(f"/payments/{body['paymentId']}/void", headers=auth(bob)), 404)
     assert http.get(f"/payments/{body['paymentId']}", headers=auth(alice)).json()["status"] == (
         "active"
     )
@@ -196,13 +224,50 @@ def test_void_marks_the_payment_and_it_still_answers_get(
     body = new_payment(alice)
     http.post("/payments", json=body, headers=auth(alice))
 
-    voided = http.delete(f"/payments/{body['paymentId']}", headers=auth(alice))
+    voided = http.post(f"/payments/{body['paymentId']}/void", headers=auth(alice))
 
-    assert voided.status_code == 200
+    assert voided.status_code == 200, voided.text
     assert voided.json()["status"] == "voided"
     assert voided.json()["voidedBy"] == alice.sub
+    assert voided.json()["voidReason"] is None
     fetched = http.get(f"/payments/{body['paymentId']}", headers=auth(alice))
-    assert fetched.json()["status"] == "voided"
+    assert fetched.json() == voided.json()
+
+
+def test_void_keeps_its_reason_and_a_bad_reason_is_422_naming_the_rule(
+    http: httpx.Client, alice: ApiUser
+) -> None:
+    body = new_payment(alice)
+    http.post("/payments", json=body, headers=auth(alice))
+    void_url = f"/payments/{body['paymentId']}/void"
+
+    blank = assert_problem(http.post(void_url, json={"reason": "  "}, headers=auth(alice)), 422)
+    long = assert_problem(http.post(void_url, json={"reason": "x" * 141}, headers=auth(alice)), 422)
+    text = {**auth(alice), "Content-Type": "text/plain"}
+    assert_problem(http.post(void_url, content=b"typo", headers=text), 415)
+    assert http.get(f"/payments/{body['paymentId']}", headers=auth(alice)).json()["status"] == (
+        "active"
+    )
+    voided = http.post(void_url, json={"reason": "Entered twice"}, headers=auth(alice))
+
+    assert [(e["field"], e["rule"]) for e in blank["errors"]] == [("reason", "not-blank")]
+    assert [(e["field"], e["rule"]) for e in long["errors"]] == [("reason", "length")]
+    assert voided.status_code == 200, voided.text
+    assert voided.json()["voidReason"] == "Entered twice"
+    again = http.post(void_url, json={}, headers=auth(alice))
+    assert again.json() == voided.json()  # the first voiding stands
+
+
+def test_delete_is_not_a_method_of_a_payment_and_deletes_nothing(
+    http: httpx.Client, alice: ApiUser
+) -> None:
+    body = new_payment(alice)
+    http.post("/payments", json=body, headers=auth(alice))
+
+    assert_problem(http.delete(f"/payments/{body['paymentId']}", headers=auth(alice)), 404)
+    assert http.get(f"/payments/{body['paymentId']}", headers=auth(alice)).json()["status"] == (
+        "active"
+    )
 
 
 def test_list_pages_through_own_payments_of_the_month_newest_first(

@@ -6,14 +6,17 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from aws_cdk import Token
+
 from payments_tracker import cors
 from payments_tracker.gateway_responses import (
+    AUTHORIZER_RETRY_AFTER_SECONDS,
     DEFAULTS_KEEP_STATUS,
     GATEWAY_RESPONSES,
     PROBLEM_CONTENT_TYPE,
     body_template,
 )
-from payments_tracker.routes import API_ROUTES, LOCAL_ONLY_ROUTES
+from payments_tracker.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES
 from payments_tracker.settings import Settings
 
 if TYPE_CHECKING:
@@ -90,8 +93,9 @@ def test_token_authorizer_caches_sixty_seconds_on_the_authorization_header(
 
 
 def test_preflight_allows_only_the_configured_origins(synthesized: Synthesized) -> None:
-    # With several origins (the web page's is added: infra/stacks/web.py), CDK's preflight names
-    # the first one and its response template echoes the request's Origin if it is another one.
+    # By default the one origin is the web page's (infra/app.py adds it: a token imported from
+    # the hosting stack); with several, CDK's preflight names the first one and its response
+    # template echoes the request's Origin if it is another one.
     first, *others = synthesized.deployment.config.cors_allowed_origins
     for (verb, _path), properties in _methods(synthesized).items():
         if verb != "OPTIONS":
@@ -100,7 +104,12 @@ def test_preflight_allows_only_the_configured_origins(synthesized: Synthesized) 
         origin = response["ResponseParameters"][
             "method.response.header.Access-Control-Allow-Origin"
         ]
-        assert origin == f"'{first}'"
+        if Token.is_unresolved(first):
+            assert "PaymentsTrackerWebHosting:ExportsOutput" in json.dumps(origin)
+        else:
+            assert origin == f"'{first}'"
+        # The answer depends on the Origin: caches must keep one per Origin.
+        assert response["ResponseParameters"]["method.response.header.Vary"] == "'Origin'"
         template = json.dumps(response.get("ResponseTemplates", {}))
         assert all(  # a token (the distribution's domain) appears as an import in the template
             other in template or "ExportsOutput" in template for other in others
@@ -109,6 +118,27 @@ def test_preflight_allows_only_the_configured_origins(synthesized: Synthesized) 
             "method.response.header.Access-Control-Allow-Headers"
         ]
         assert headers == f"'{','.join(cors.ALLOWED_REQUEST_HEADERS)}'"
+
+
+def test_every_request_body_reaches_the_api_function_base64_encoded_and_unchanged(
+    synthesized: Synthesized,
+) -> None:
+    # binaryMediaTypes `*/*`: API Gateway hands the function every body base64-encoded with
+    # isBase64Encoded true, byte for byte, instead of a UTF-8 string it may have altered.
+    (rest_api,) = synthesized.resources("Api", "AWS::ApiGateway::RestApi").values()
+    assert rest_api["Properties"]["BinaryMediaTypes"] == list(BINARY_MEDIA_TYPES) == ["*/*"]
+    methods = _methods(synthesized)
+    assert any(verb == "OPTIONS" for verb, _ in methods)
+    for (verb, path), properties in methods.items():
+        integration = properties["Integration"]
+        if verb == "OPTIONS":
+            # A mock integration cannot template a binary request: converted to text, or every
+            # preflight would be answered 500.
+            assert integration["ContentHandling"] == "CONVERT_TO_TEXT", path
+            (response,) = integration["IntegrationResponses"]
+            assert response["ContentHandling"] == "CONVERT_TO_TEXT", path
+        else:
+            assert "ContentHandling" not in integration, (verb, path)  # passed through as is
 
 
 def test_stage_v1_throttles_traces_and_writes_json_access_logs(synthesized: Synthesized) -> None:
@@ -151,6 +181,23 @@ def test_every_gateway_response_is_problem_json_with_request_id_and_cors(
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
 
 
+def test_authorizer_failure_is_503_problem_with_retry_after(synthesized: Synthesized) -> None:
+    # Issue 11, point 3: an authorizer that cannot get signing keys fails (not `Unauthorized`);
+    # API Gateway's default for that is a bare 500, and a 401 would end valid sessions.
+    (properties,) = (
+        resource["Properties"]
+        for resource in synthesized.resources("Api", "AWS::ApiGateway::GatewayResponse").values()
+        if resource["Properties"]["ResponseType"] == "AUTHORIZER_FAILURE"
+    )
+    assert properties["StatusCode"] == "503"
+    headers = properties["ResponseParameters"]
+    assert headers["gatewayresponse.header.Retry-After"] == f"'{AUTHORIZER_RETRY_AFTER_SECONDS}'"
+    assert headers["gatewayresponse.header.Content-Type"] == f"'{PROBLEM_CONTENT_TYPE}'"
+    problem = json.loads(properties["ResponseTemplates"]["application/json"])
+    assert (problem["status"], problem["type"]) == (503, "/problems/authorizer-unavailable")
+    assert "Retry-After" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
+
+
 def _web_acl(synthesized: Synthesized) -> dict[str, Any]:
     (acl,) = synthesized.resources("Api", "AWS::WAFv2::WebACL").values()
     return dict(acl["Properties"])
@@ -182,6 +229,16 @@ def test_waf_runs_managed_rules_with_our_own_413_and_both_rate_rules(
     assert per_token["Limit"] == limits.waf_per_token_per_5_minutes
     (key,) = per_token["CustomKeys"]
     assert key["Header"]["Name"].lower() == "authorization"
+
+
+def test_per_token_rate_key_ignores_the_case_of_the_authorization_header(
+    synthesized: Synthesized,
+) -> None:
+    # Issue 11, point 9: the authorizer takes `Bearer` in any case; without LOWERCASE each of the
+    # 64 casings of "bearer" would be a rate bucket of its own for the same token.
+    rules = {rule["Name"]: rule for rule in _web_acl(synthesized)["Rules"]}
+    (key,) = rules["RatePerToken"]["Statement"]["RateBasedStatement"]["CustomKeys"]
+    assert key["Header"]["TextTransformations"] == [{"Priority": 0, "Type": "LOWERCASE"}]
 
 
 def test_waf_sends_no_custom_responses(synthesized: Synthesized) -> None:

@@ -32,6 +32,14 @@ def test_defaults_are_essentials_without_threat_protection() -> None:
     assert config.threat_protection is False
 
 
+def test_defaults_name_no_localhost_page_but_keep_the_clis_loopback_redirect() -> None:
+    config = InfraConfig.from_context(App().node)
+    assert config.cors_allowed_origins == ()
+    assert config.web_callback_urls == ()
+    assert config.web_logout_urls == ()
+    assert config.cli_callback_urls == ("http://localhost:8976/callback",)
+
+
 def test_unknown_plan_and_unsupported_retention_fail_the_synthesis() -> None:
     with pytest.raises(ValueError, match="cognitoFeaturePlan"):
         InfraConfig.from_context(App(context={"cognitoFeaturePlan": "gold"}).node)
@@ -40,7 +48,8 @@ def test_unknown_plan_and_unsupported_retention_fail_the_synthesis() -> None:
 
 
 def test_plus_plan_turns_threat_protection_on() -> None:
-    app = App(context={"cognitoFeaturePlan": "plus"})
+    # The web page's redirect comes from the hosting stack in the app; alone, it is given here.
+    app = App(context={"cognitoFeaturePlan": "plus", "webCallbackUrls": "https://app.example/"})
     stack = AuthStack(app, "Auth", config=InfraConfig.from_context(app.node))
     pools = Template.from_stack(stack).find_resources("AWS::Cognito::UserPool")
     (pool,) = pools.values()

@@ -143,6 +143,42 @@ def test_the_web_client_redirects_to_the_page(synthesized: Synthesized) -> None:
     assert not _imports_from_web_hosting(clients["cli"]["CallbackURLs"])
 
 
+def _names_loopback(value: object) -> bool:
+    text = json.dumps(value).lower()
+    return any(host in text for host in ("localhost", "127.0.0.1", "[::1]"))
+
+
+def test_a_deployed_stage_trusts_no_localhost_page_and_only_the_cli_keeps_its_loopback(
+    synthesized: Synthesized,
+) -> None:
+    variables = [
+        function["Properties"]["Environment"]["Variables"]
+        for function in synthesized.resources("Api", "AWS::Lambda::Function").values()
+        if "Environment" in function["Properties"]
+    ]
+    origins = [
+        v["PAYMENTS_CORS_ALLOWED_ORIGINS"]
+        for v in variables
+        if "PAYMENTS_CORS_ALLOWED_ORIGINS" in v
+    ]
+    assert origins
+    assert not _names_loopback(origins)
+    for method in synthesized.resources("Api", "AWS::ApiGateway::Method").values():
+        if method["Properties"]["HttpMethod"] == "OPTIONS":
+            assert not _names_loopback(method["Properties"]["Integration"])
+    for response in synthesized.resources("Api", "AWS::ApiGateway::GatewayResponse").values():
+        assert not _names_loopback(response["Properties"]["ResponseParameters"])
+    clients = {
+        client["Properties"]["ClientName"]: client["Properties"]
+        for client in synthesized.resources("Auth", "AWS::Cognito::UserPoolClient").values()
+    }
+    assert not _names_loopback(clients["web"]["CallbackURLs"])
+    assert not _names_loopback(clients["web"]["LogoutURLs"])
+    assert not _names_loopback(synthesized.templates["Auth"]["Outputs"])  # sign-up/in links
+    # The CLI's loopback redirect (RFC 8252) stays, on the `cli` client only.
+    assert clients["cli"]["CallbackURLs"] == ["http://localhost:8976/callback"]
+
+
 def test_the_built_page_and_its_config_json_are_deployed_with_an_invalidation(
     synthesized: Synthesized,
 ) -> None:

@@ -152,6 +152,21 @@ def test_replace_active_voids_once_and_refuses_a_second_time(
     assert stored.voiding.voided_by == str(user)
 
 
+def test_a_voids_reason_is_stored_with_the_voiding_and_read_back(
+    repository: DynamoDBPaymentRepository,
+) -> None:
+    user = uuid.uuid4()
+    payment = make_payment(user)
+    repository.insert(payment)
+
+    assert repository.replace_active(payment.voided(by=str(user), at=NOW, reason="Entered twice"))
+
+    stored = repository.get(user, payment.submission.payment_id)
+    assert stored is not None
+    assert stored.voiding is not None
+    assert stored.voiding.reason == "Entered twice"
+
+
 def test_replace_active_never_creates_a_missing_payment(
     repository: DynamoDBPaymentRepository,
 ) -> None:

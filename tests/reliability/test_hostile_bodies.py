@@ -152,6 +152,22 @@ def hostile_bodies(sub: str) -> list[tuple[str, bytes, str, int, str, str]]:
             "description",
             "not-blank",
         ),
+        (
+            "line separator",
+            with_(description="Rent\u2028flat 2"),
+            JSON,
+            422,
+            "description",
+            "allowed-characters",
+        ),
+        (
+            "only fillers and marks",
+            with_(description="\u3164\u2800\u0301"),
+            JSON,
+            422,
+            "description",
+            "not-blank",
+        ),
         ("141 code points", with_(description="é" * 141), JSON, 422, "description", "length"),
         (
             "invalid UTF-8",

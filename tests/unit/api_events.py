@@ -20,8 +20,9 @@ def rest_event(
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A REST (v1) proxy event as API Gateway sends it after the authorizer allowed `sub`."""
-    resource = re.sub(r"^/payments/[^/]+$", "/payments/{paymentId}", path)
-    path_parameters = {"paymentId": path.rsplit("/", 1)[1]} if resource != path else None
+    found = re.fullmatch(r"/payments/([^/]+)(/void)?", path)
+    resource = f"/payments/{{paymentId}}{found.group(2) or ''}" if found else path
+    path_parameters = {"paymentId": found.group(1)} if found else None
     all_headers = dict(headers or {})
     if content_type is not None:
         all_headers["Content-Type"] = content_type

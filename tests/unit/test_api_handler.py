@@ -102,8 +102,10 @@ def get(path: str, query: str = "", sub: str = CALLER) -> Answer:
     return call(rest_event("GET", path, sub=sub, query=query, content_type=None))
 
 
-def delete(path: str, sub: str = CALLER) -> Answer:
-    return call(rest_event("DELETE", path, sub=sub, content_type=None))
+def void(payment_id: str, body: Any = None, sub: str = CALLER, **options: Any) -> Answer:
+    """POST /payments/{paymentId}/void, with no body unless one is given."""
+    options.setdefault("content_type", None if body is None else "application/json")
+    return call(rest_event("POST", f"/payments/{payment_id}/void", body=body, sub=sub, **options))
 
 
 def assert_problem(
@@ -443,12 +445,15 @@ def test_get_answers_the_callers_own_payment(repository: InMemoryPaymentReposito
     assert answer.body == created.body
 
 
-@pytest.mark.parametrize("method", ["GET", "DELETE"])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", f"/payments/{PAYMENT_ID}"), ("POST", f"/payments/{PAYMENT_ID}/void")],
+)
 def test_another_users_payment_answers_404_and_is_left_alone(
-    repository: InMemoryPaymentRepository, method: str
+    repository: InMemoryPaymentRepository, method: str, path: str
 ) -> None:
     post(submission(userId=OTHER_USER), sub=OTHER_USER)
-    event = rest_event(method, f"/payments/{PAYMENT_ID}", sub=CALLER, content_type=None)
+    event = rest_event(method, path, sub=CALLER, content_type=None)
 
     answer = call(event)
 
@@ -468,15 +473,96 @@ def test_void_answers_200_with_the_voided_payment_and_get_still_shows_it(
 ) -> None:
     post(submission())
 
-    voided = delete(f"/payments/{PAYMENT_ID}")
+    voided = void(PAYMENT_ID)
 
     assert voided.status == 200
     assert voided.body["status"] == "voided"
     assert voided.body["voidedBy"] == CALLER
     assert voided.body["voidedAt"] == "2026-11-20T12:00:00Z"
     assert voided.body["voidedAfterMonthClosed"] is False
+    assert voided.body["voidReason"] is None
     assert get(f"/payments/{PAYMENT_ID}").body == voided.body
-    assert delete(f"/payments/{PAYMENT_ID}").body == voided.body
+    assert void(PAYMENT_ID).body == voided.body
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(None, None), ("", "application/json"), ("", None), ({}, "application/json")],
+    ids=["no-body", "empty-json", "empty-untyped", "empty-object"],
+)
+def test_void_without_a_reason_takes_no_body_an_empty_one_or_an_empty_object(
+    repository: InMemoryPaymentRepository, body: Any, content_type: str | None
+) -> None:
+    post(submission())
+
+    voided = void(PAYMENT_ID, body, content_type=content_type)
+
+    assert voided.status == 200, voided.text
+    assert voided.body["status"] == "voided"
+    assert voided.body["voidReason"] is None
+
+
+def test_void_keeps_its_reason_in_nfc_and_a_second_void_keeps_the_first(
+    repository: InMemoryPaymentRepository,
+) -> None:
+    post(submission())
+
+    voided = void(PAYMENT_ID, {"reason": "Entered twice, cafe\u0301"})
+    again = void(PAYMENT_ID, {"reason": "Another reason"})
+
+    assert voided.status == 200
+    assert voided.body["voidReason"] == "Entered twice, caf\u00e9"
+    assert again.status == 200
+    assert again.body == voided.body
+    assert get(f"/payments/{PAYMENT_ID}").body["voidReason"] == "Entered twice, caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        ({"reason": ""}, "reason", "length"),
+        ({"reason": "x" * 141}, "reason", "length"),
+        ({"reason": "   "}, "reason", "not-blank"),
+        ({"reason": "bad\u0000byte"}, "reason", "allowed-characters"),
+        ({"reason": "\u202eexe"}, "reason", "allowed-characters"),
+        ({"reason": 42}, "reason", "type"),
+        ({"reason": None}, "reason", "type"),
+        ({"why": "dup"}, "why", "unknown-field"),
+        ([], "body", "json-object"),
+    ],
+)
+def test_a_bad_void_request_is_422_naming_the_field_and_rule_and_voids_nothing(
+    repository: InMemoryPaymentRepository, body: Any, field: str, rule: str
+) -> None:
+    post(submission())
+
+    answer = void(PAYMENT_ID, body)
+
+    assert_problem(answer, 422, "validation")
+    assert (field, rule) in rules_of(answer)
+    assert get(f"/payments/{PAYMENT_ID}").body["status"] == "active"
+
+
+def test_a_void_body_follows_the_json_rules_of_every_other_route(
+    repository: InMemoryPaymentRepository,
+) -> None:
+    post(submission())
+
+    assert_problem(
+        void(PAYMENT_ID, "reason=typo", content_type="text/plain"), 415, "unsupported-media-type"
+    )
+    assert_problem(void(PAYMENT_ID, '{"reason": "a", "reason": "b"}'), 400, "malformed-json")
+    assert_problem(void(PAYMENT_ID, {"reason": "x" * MAX_BODY_BYTES}), 413, "request-too-large")
+    assert get(f"/payments/{PAYMENT_ID}").body["status"] == "active"
+
+
+def test_delete_is_no_route_of_the_api(repository: InMemoryPaymentRepository) -> None:
+    post(submission())
+
+    answer = call(rest_event("DELETE", f"/payments/{PAYMENT_ID}", sub=CALLER, content_type=None))
+
+    assert_problem(answer, 404, "not-found")
+    assert get(f"/payments/{PAYMENT_ID}").body["status"] == "active"
 
 
 def test_list_answers_a_page_of_items_and_a_next_cursor(
@@ -737,7 +823,7 @@ def test_logs_have_no_personal_data(
         call(event("GET", f"/payments/{PAYMENT_ID}", content_type=None)),
         call(event("GET", "/payments", query="month=2026-11", content_type=None)),
         call(event("GET", "/payments", query="month=2026-11&cursor=bad", content_type=None)),
-        call(event("DELETE", f"/payments/{PAYMENT_ID}", content_type=None)),
+        call(event("POST", f"/payments/{PAYMENT_ID}/void", content_type=None)),
         call(event("GET", f"/payments/{PAYMENT_ID}", sub=OTHER_USER, content_type=None)),
     ]
 

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from payments_tracker.adapters.jwt import AccessTokenVerifier, JwksKeyCache
+from payments_tracker.adapters.jwt import AccessTokenVerifier, JwksKeyCache, JwksUnavailable
 from payments_tracker.handlers import authorizer
 from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.settings import Settings
@@ -233,3 +233,59 @@ def test_verifier_is_built_from_settings() -> None:
 def test_verifier_cannot_be_built_without_an_issuer() -> None:
     with pytest.raises(ValueError, match="PAYMENTS_ISSUER"):
         authorizer.build_verifier(Settings(issuer="", allowed_client_ids=(CLIENT_ID,)))
+
+
+# --- no signing keys to be had (issue 11, point 3) ----------------------------------------------
+
+
+def _idp_down() -> dict[str, Any]:
+    raise JwksUnavailable("connection refused")
+
+
+@pytest.fixture
+def keyless_verifier(monkeypatch: pytest.MonkeyPatch) -> AccessTokenVerifier:
+    """A cold verifier whose JWKS endpoint is unreachable, installed as the handler's verifier."""
+    verifier = AccessTokenVerifier(
+        issuer=ISSUER,
+        allowed_client_ids=[CLIENT_ID],
+        keys=JwksKeyCache(_idp_down, clock=lambda: NOW),
+        clock=lambda: NOW,
+    )
+    monkeypatch.setattr(authorizer, "get_verifier", lambda: verifier)
+    return verifier
+
+
+def test_no_signing_keys_fails_the_authorizer_rather_than_answering_unauthorized(
+    keyless_verifier: AccessTokenVerifier,
+    signing_key: rsa.RSAPrivateKey,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    token = access_token(signing_key)
+
+    with pytest.raises(authorizer.SigningKeysUnavailable) as raised:
+        authorizer.handler(event(f"Bearer {token}"), LocalLambdaContext("authorizer"))
+
+    # Any message but `Unauthorized` is API Gateway's AUTHORIZER_FAILURE: 503, the session kept.
+    assert str(raised.value) == authorizer.KEYS_UNAVAILABLE != authorizer.UNAUTHORIZED
+    formatter = authorizer.logger.registered_formatter
+    everything = "\n".join(formatter.format(record) for record in caplog.records)
+    assert '"reason":"jwks_unavailable"' in everything.replace(" ", "")
+    for secret in (token, *token.split("."), EMAIL):
+        assert secret not in everything
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Basic dXNlcjpwYXNz",
+        "Bearer not-a-jwt",
+        "Bearer eyJhbGciOiJub25lIiwia2lkIjoiazEifQ.eyJzdWIiOiJ4In0.",
+        "Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2ln",
+    ],
+    ids=["missing", "other-scheme", "malformed", "alg-none", "hs256"],
+)
+def test_a_bad_token_stays_unauthorized_while_no_signing_keys_can_be_had(
+    keyless_verifier: AccessTokenVerifier, authorization: object
+) -> None:
+    assert unauthorized(authorization) == "Unauthorized"

@@ -104,6 +104,29 @@ def test_problem_answers_go_to_stderr_with_exit_1(
     assert json.loads(result.stderr) == problem
 
 
+@pytest.mark.parametrize(
+    ("options", "content"),
+    [([], None), (["--reason", "Entered twice"], b'{"reason": "Entered twice"}')],
+)
+def test_void_posts_to_the_payments_void_action_with_an_optional_reason(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    config_path: Path,
+    options: list[str],
+    content: bytes | None,
+) -> None:
+    http = FakeHttp(_json(200, {"status": "voided"}))
+    monkeypatch.setattr(httpx, "request", http)
+    arguments = ["void", "p/1", *options, "--config", str(config_path), "--token", TOKEN]
+
+    result = runner.invoke(cli.main, arguments)
+
+    assert result.exit_code == 0, result.stderr
+    call = http.calls[0]
+    assert (call["method"], call["url"]) == ("POST", f"{API}/payments/p%2F1/void")
+    assert call["content"] == content
+
+
 def test_missing_token_is_a_one_line_error(runner: CliRunner, config_path: Path) -> None:
     result = runner.invoke(
         cli.main, ["get", "x", "--config", str(config_path)], env={"PAYMENTS_TOKEN": ""}

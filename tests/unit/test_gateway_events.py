@@ -15,7 +15,12 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from starlette.testclient import TestClient
 
-from payments_tracker.gateway_responses import GATEWAY_RESPONSES, body_template, gateway_problem
+from payments_tracker.gateway_responses import (
+    AUTHORIZER_RETRY_AFTER_SECONDS,
+    GATEWAY_RESPONSES,
+    body_template,
+    gateway_problem,
+)
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker, ProcessPoolInvoker
 from payments_tracker.local.proxy import (
@@ -25,6 +30,7 @@ from payments_tracker.local.proxy import (
     authorizer_request_context,
     build_authorizer_event,
     build_proxy_event,
+    is_binary_media_type,
     match_route,
     method_arn,
     parse_authorizer_result,
@@ -111,7 +117,8 @@ def test_path_parameters_stay_percent_encoded_like_rest_apis() -> None:
 
 
 def test_resource_methods_lists_the_methods_of_a_resource() -> None:
-    assert resource_methods("/payments/x") == {"GET", "DELETE"}
+    assert resource_methods("/payments/x") == {"GET"}
+    assert resource_methods("/payments/x/void") == {"POST"}
     assert resource_methods("/payments") == {"GET", "POST"}
     assert resource_methods("/unknown") == set()
 
@@ -183,13 +190,13 @@ def test_proxy_event_has_single_and_multi_value_query_and_headers() -> None:
 def test_proxy_event_request_context_carries_stage_ids_and_authorizer() -> None:
     grant = AuthorizerGrant("user-1", _allow_all()["policyDocument"], CONTEXT)
     event = _event(
-        GatewayRequest("DELETE", "/payments/p-1", source_ip="127.0.0.9"),
+        GatewayRequest("POST", "/payments/p-1/void", source_ip="127.0.0.9"),
         authorizer=authorizer_request_context(grant, 12),
     )
     context = event["requestContext"]
-    assert context["resourcePath"] == "/payments/{paymentId}"
-    assert context["httpMethod"] == "DELETE"
-    assert context["path"] == "/payments/p-1"  # the local base URL is the stage root
+    assert context["resourcePath"] == "/payments/{paymentId}/void"
+    assert context["httpMethod"] == "POST"
+    assert context["path"] == "/payments/p-1/void"  # the local base URL is the stage root
     assert context["stage"] == "v1"
     assert context["requestId"] == "req-1"
     assert context["accountId"] == "123456789012"
@@ -219,13 +226,54 @@ def test_proxy_event_reads_correctly_through_powertools() -> None:
     assert event.request_context.stage == "v1"
 
 
-def test_text_bodies_pass_as_text_and_other_bytes_as_base64() -> None:
-    text = _event(GatewayRequest("POST", "/payments", body='{"a": "é"}'.encode()))
-    assert text["body"] == '{"a": "é"}'
-    assert text["isBase64Encoded"] is False
-    binary = _event(GatewayRequest("POST", "/payments", body=b"\xff\xfe\x00"))
-    assert binary["isBase64Encoded"] is True
-    assert base64.b64decode(binary["body"]) == b"\xff\xfe\x00"
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "application/json", "application/json; charset=utf-8", "text/csv; charset=latin-1"],
+)
+@pytest.mark.parametrize("body", ['{"a": "é"}'.encode(), b'{"a": "caf\xe9"}', b"\xff\xfe\x00"])
+def test_every_body_arrives_base64_and_unchanged_as_binary_media_types_star_star_make_it(
+    content_type: str | None, body: bytes
+) -> None:
+    # BINARY_MEDIA_TYPES is `*/*` (what infra deploys): any Content-Type, UTF-8 or not.
+    headers = [("Content-Type", content_type)] if content_type else []
+    event = _event(GatewayRequest("POST", "/payments", headers=headers, body=body))
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"], validate=True) == body
+
+
+def test_a_body_of_a_text_media_type_passes_as_a_utf8_string() -> None:
+    found = match_route("POST", "/payments")
+    assert found is not None
+    request = GatewayRequest(
+        "POST", "/payments", headers=[("content-type", "text/plain")], body="é".encode()
+    )
+    event = build_proxy_event(
+        request,
+        found,
+        request_id="r",
+        received_at=RECEIVED_AT,
+        binary_media_types=("application/octet-stream", "image/*"),
+    )
+    assert event["body"] == "é"
+    assert event["isBase64Encoded"] is False
+
+
+@pytest.mark.parametrize(
+    ("content_type", "patterns", "binary"),
+    [
+        ("application/json", ("*/*",), True),
+        (None, ("*/*",), True),
+        ("Application/JSON; charset=utf-8", ("application/json",), True),
+        ("image/png", ("image/*",), True),
+        ("text/csv", ("image/*", "application/octet-stream"), False),
+        ("application/json", ("application/octet-stream",), False),
+        ("application/json", (), False),
+    ],
+)
+def test_binary_media_types_match_exactly_by_type_or_by_wildcard(
+    content_type: str | None, patterns: tuple[str, ...], binary: bool
+) -> None:
+    assert is_binary_media_type(content_type, patterns) is binary
 
 
 def test_policy_allows_covered_arns_and_deny_wins() -> None:
@@ -408,12 +456,12 @@ def test_authorizer_unauthorized_is_401_and_api_not_called(
 def test_authorizer_gets_the_raw_header_and_method_arn(
     client: TestClient, lambdas: FakeLambdas
 ) -> None:
-    client.delete("/payments/p-1", headers=AUTH)
+    client.post("/payments/p-1/void", headers=AUTH)
     assert lambdas.authorizer_events == [
         {
             "type": "TOKEN",
             "authorizationToken": "Bearer token-1",
-            "methodArn": f"{API_ARN}/v1/DELETE/payments/p-1",
+            "methodArn": f"{API_ARN}/v1/POST/payments/p-1/void",
         }
     ]
 
@@ -426,28 +474,39 @@ def test_deny_policy_is_403(client: TestClient, lambdas: FakeLambdas) -> None:
     assert lambdas.api_events == []
 
 
-def test_authorizer_crash_is_500_problem(client: TestClient, lambdas: FakeLambdas) -> None:
-    def crash(_: dict[str, Any]) -> dict[str, Any]:
-        raise RuntimeError("jwks down")
+def test_authorizer_failure_is_503_problem_with_retry_after_and_nothing_cached(
+    client: TestClient, lambdas: FakeLambdas
+) -> None:
+    # Any error but `Unauthorized` is API Gateway's AUTHORIZER_FAILURE (issue 11, point 3).
+    def fail(_: dict[str, Any]) -> dict[str, Any]:
+        raise Exception("Signing keys unavailable")
 
-    lambdas.authorize = crash
-    _assert_problem(client.get("/payments", headers=AUTH), 500, "/problems/internal-error")
+    lambdas.authorize = fail
+    response = client.get("/payments", headers=AUTH)
+    _assert_problem(response, 503, "/problems/authorizer-unavailable")
+    assert response.headers["retry-after"] == str(AUTHORIZER_RETRY_AFTER_SECONDS)
+    assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert lambdas.api_events == []
+
+    lambdas.authorize = lambda _: _allow_all()  # the failure was not cached: the next call decides
+    assert client.get("/payments", headers=AUTH).status_code == 200
+    assert len(lambdas.authorizer_events) == 2
 
 
 def test_preflight_is_answered_by_the_gateway_unauthenticated(
     client: TestClient, lambdas: FakeLambdas
 ) -> None:
     response = client.options(
-        "/payments/p-1",
+        "/payments/p-1/void",
         headers={
             "Origin": ALLOWED_ORIGIN,
-            "Access-Control-Request-Method": "DELETE",
+            "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "authorization",
         },
     )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
-    assert response.headers["access-control-allow-methods"] == "DELETE, GET, OPTIONS"
+    assert response.headers["access-control-allow-methods"] == "OPTIONS, POST"
     assert response.headers["access-control-allow-headers"] == "Authorization, Content-Type"
     assert int(response.headers["access-control-max-age"]) > 0
     assert lambdas.authorizer_events == []
@@ -495,7 +554,7 @@ def test_cached_policy_not_covering_the_method_is_403(
     only_get["policyDocument"]["Statement"][0]["Resource"] = f"{API_ARN}/v1/GET/*"
     lambdas.authorize = lambda _: only_get
     assert client.get("/payments", headers=AUTH).status_code == 200
-    _assert_problem(client.delete("/payments/p-1", headers=AUTH), 403, "/problems/access-denied")
+    _assert_problem(client.post("/payments/p-1/void", headers=AUTH), 403, "/problems/access-denied")
     assert len(lambdas.authorizer_events) == 1
 
 
@@ -545,7 +604,8 @@ def test_handler_response_is_translated_and_its_cors_headers_pass_through(
     assert response.headers["access-control-expose-headers"] == "Location"  # as AWS passes it
     assert response.headers["vary"] == "Origin"
     event = lambdas.api_events[0]
-    assert event["body"] == '{"a": 1}'
+    assert event["isBase64Encoded"] is True  # binaryMediaTypes `*/*`, as deployed
+    assert base64.b64decode(event["body"]) == b'{"a": 1}'
     assert event["requestContext"]["authorizer"]["principalId"] == "user-1"
     assert event["requestContext"]["requestId"] == response.headers["x-amzn-requestid"]
 

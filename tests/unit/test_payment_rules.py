@@ -329,6 +329,92 @@ def test_no_naive_timestamp_is_accepted(moment: datetime) -> None:
     ]
 
 
+def spell(moment: datetime, offset_minutes: int, style: tuple[str, int, str]) -> str:
+    """`moment` (naive wall time) at `offset_minutes`, written one of the RFC 3339 ways: `T` or
+    `t`, the fraction's digits padded with zeros up to `padding`, `Z`, `z` or `+00:00` for UTC."""
+    t, padding, zero_offset = style
+    fraction = f"{moment.microsecond:06d}"
+    digits = max(len(fraction.rstrip("0")), padding)  # the digits it needs, padded with zeros
+    fraction_text = "." + fraction[:digits] if digits else ""
+    if offset_minutes == 0 and zero_offset != "+00:00":
+        zone = zero_offset
+    else:
+        sign = "-" if offset_minutes < 0 else "+"
+        zone = f"{sign}{abs(offset_minutes) // 60:02d}:{abs(offset_minutes) % 60:02d}"
+    return moment.strftime(f"%Y-%m-%d{t}%H:%M:%S") + fraction_text + zone
+
+
+SPELLING = st.tuples(
+    st.sampled_from("Tt"),
+    st.integers(min_value=0, max_value=6),
+    st.sampled_from(["Z", "z", "+00:00"]),
+)
+WALL_TIME = st.datetimes(min_value=datetime(2025, 2, 1), max_value=datetime(2026, 11, 14))
+OFFSET_MINUTES = st.sampled_from([0, 60, -300, 330, 345, 14 * 60, -12 * 60, -30])
+
+
+@PROPERTY
+@given(WALL_TIME, OFFSET_MINUTES, SPELLING, SPELLING)
+def test_two_spellings_of_one_instant_in_one_offset_are_one_submission(
+    moment: datetime,
+    offset_minutes: int,
+    first_style: tuple[str, int, str],
+    second_style: tuple[str, int, str],
+) -> None:
+    first_text = spell(moment, offset_minutes, first_style)
+    second_text = spell(moment, offset_minutes, second_style)
+
+    first, second = submit(timestamp=first_text), submit(timestamp=second_text)
+
+    assert first.replay_form() == second.replay_form()
+    assert first.month == second.month
+    assert first.canonical()["timestamp"] == first_text  # stored and answered as submitted
+    assert second.canonical()["timestamp"] == second_text
+
+
+@PROPERTY
+@given(WALL_TIME, OFFSET_MINUTES, OFFSET_MINUTES, SPELLING)
+def test_the_same_instant_in_another_offset_is_another_submission(
+    moment: datetime, offset_minutes: int, other_minutes: int, style: tuple[str, int, str]
+) -> None:
+    assume(offset_minutes != other_minutes)
+    instant = moment - timedelta(minutes=offset_minutes)  # the UTC wall time of `moment`
+    other_wall_time = instant + timedelta(minutes=other_minutes)
+    first = submit(timestamp=spell(moment, offset_minutes, style))
+    second = submit(timestamp=spell(other_wall_time, other_minutes, style))
+
+    assert first.timestamp.moment == second.timestamp.moment
+    assert first.replay_form() != second.replay_form()
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        pytest.param("2026-11-03T09:30:00+01:00", "2026-11-03t09:30:00+01:00", id="lowercase-t"),
+        pytest.param("2026-11-03T09:30:00+01:00", "2026-11-03T09:30:00.000+01:00", id="fraction"),
+        pytest.param("2026-11-03T08:30:00Z", "2026-11-03T08:30:00+00:00", id="z-is-plus-zero"),
+        pytest.param("2026-11-03T08:30:00z", "2026-11-03T08:30:00Z", id="lowercase-z"),
+    ],
+)
+def test_a_timestamp_spelled_another_way_has_the_same_canonical_spelling(
+    first: str, again: str
+) -> None:
+    assert submit(timestamp=first).timestamp.canonical() == (
+        submit(timestamp=again).timestamp.canonical()
+    )
+
+
+def test_the_canonical_spelling_of_a_timestamp_is_its_wall_time_and_offset_to_the_microsecond() -> (
+    None
+):
+    assert submit(timestamp="2026-11-03t09:30:00.5+01:00").timestamp.canonical() == (
+        "2026-11-03T09:30:00.500000+01:00"
+    )
+    assert submit(timestamp="2026-11-03T08:30:00z").timestamp.canonical() == (
+        "2026-11-03T08:30:00.000000+00:00"
+    )
+
+
 # --- description: NFC, 1-140 code points, not blank, no invisible characters ---------------------
 
 
@@ -363,19 +449,132 @@ def test_an_empty_description_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     "blank",
-    [" ", "   ", "\u00a0", "\u3000", "\u2028", " \u200d ", "\u200c\u200d"],
+    [" ", "   ", "\u00a0", "\u3000", " \u200d ", "\u200c\u200d"],
     ids=[
         "space",
         "spaces",
         "no-break-space",
         "ideographic-space",
-        "line-separator",
         "zwj",
         "zwnj-zwj",
     ],
 )
 def test_a_blank_description_is_rejected(blank: str) -> None:
     assert broken_rules(description=blank) == [("description", "not-blank")]
+
+
+@pytest.mark.parametrize(
+    ("invisible", "named"),
+    [
+        pytest.param("\u3164", "U+3164 HANGUL FILLER", id="hangul-filler"),
+        pytest.param("\uffa0\uffa0", "U+FFA0 HALFWIDTH HANGUL FILLER", id="halfwidth-filler"),
+        pytest.param("\u115f\u1160", "U+115F HANGUL CHOSEONG FILLER", id="jamo-fillers"),
+        pytest.param("\u2800" * 3, "U+2800 BRAILLE PATTERN BLANK", id="braille-blank"),
+        pytest.param("\u0301\u0308", "U+0301 COMBINING ACUTE ACCENT", id="combining-marks"),
+        pytest.param("\u20dd", "U+20DD COMBINING ENCLOSING CIRCLE", id="enclosing-mark"),
+        pytest.param("\u093e", "U+093E DEVANAGARI VOWEL SIGN AA", id="spacing-mark-alone"),
+        pytest.param("\ufe0f\u034f", "U+FE0F VARIATION SELECTOR-16", id="variation-selector"),
+        pytest.param("\u17b4\u17b5", "U+17B4 KHMER VOWEL INHERENT AQ", id="khmer-inherent"),
+        pytest.param(" \u3164\u200d\u2800 ", "U+3164 HANGUL FILLER", id="mixed"),
+    ],
+)
+def test_a_description_with_nothing_visible_is_blank_and_the_message_names_what_it_holds(
+    invisible: str, named: str
+) -> None:
+    assert broken_rules(description=invisible) == [("description", "not-blank")]
+    with pytest.raises(ValidationFailed) as failure:
+        submit(description=invisible)
+    assert named in failure.value.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [pytest.param("\u2028", id="line-separator"), pytest.param("\u2029", id="paragraph-separator")],
+)
+@pytest.mark.parametrize("where", ["alone", "inside", "at-the-end"])
+def test_a_line_or_paragraph_separator_is_rejected_anywhere(separator: str, where: str) -> None:
+    description = {
+        "alone": separator,
+        "inside": f"Rent{separator}x",
+        "at-the-end": f"Rent{separator}",
+    }
+    assert broken_rules(description=description[where]) == [("description", "allowed-characters")]
+    with pytest.raises(ValidationFailed) as failure:
+        submit(description=description[where])
+    assert f"U+{ord(separator):04X}" in failure.value.errors[0].message
+
+
+@PROPERTY
+@given(
+    st.text(
+        alphabet=st.characters(categories=("Zl", "Zp", "Zs", "Mn", "Mc", "Me")),
+        max_size=20,
+    ),
+    st.sampled_from(["\u2028", "\u2029"]),
+    st.text(max_size=20),
+)
+def test_any_description_holding_a_line_or_paragraph_separator_is_rejected(
+    before: str, separator: str, after: str
+) -> None:
+    rules = broken_rules(description=before + separator + after)
+    assert rules == [("description", "allowed-characters")]
+
+
+INVISIBLE = st.one_of(
+    st.characters(categories=("Zs", "Mn", "Mc", "Me")),
+    st.sampled_from(["\u200c", "\u200d", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"]),
+)
+
+
+@PROPERTY
+@given(st.text(alphabet=INVISIBLE, min_size=1, max_size=140))
+def test_any_description_of_only_invisible_characters_is_blank(description: str) -> None:
+    rules = broken_rules(description=description)
+    assert rules in ([("description", "not-blank")], [("description", "length")])
+    if len(unicodedata.normalize("NFC", description)) <= 140:
+        assert rules == [("description", "not-blank")]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        pytest.param(
+            "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466", id="family-emoji"
+        ),
+        pytest.param("\U0001f3f3\ufe0f\u200d\U0001f308 Pride", id="flag-with-vs16-and-zwj"),
+        pytest.param("1\ufe0f\u20e3", id="keycap-emoji"),
+        pytest.param("\ud55c\uad6d\uc5b4 \uc218\uc5c5", id="hangul-syllables"),
+        pytest.param("\u1112\u1161\u11ab", id="hangul-jamo-composed-by-nfc"),
+        pytest.param("\u0915\u093f\u0930\u093e\u092f\u093e", id="devanagari-vowel-signs"),
+        pytest.param(
+            "\u0625\u064a\u062c\u0627\u0631 \u0627\u0644\u0634\u0651\u064e\u0642\u0629",
+            id="arabic-with-harakat",
+        ),
+        pytest.param("\u0e04\u0e48\u0e32\u0e40\u0e0a\u0e48\u0e32", id="thai-tone-marks"),
+        pytest.param("\u05e9\u05db\u05e8 \u05d3\u05d9\u05e8\u05d4", id="hebrew"),
+        pytest.param("\u5bb6\u8cc3", id="cjk"),
+        pytest.param("a\u3164", id="filler-next-to-a-letter"),
+        pytest.param("\u2801", id="braille-dot"),
+    ],
+)
+def test_ordinary_text_in_any_script_is_accepted(description: str) -> None:
+    assert broken_rules(description=description) == []
+    assert submit(description=description).description == unicodedata.normalize("NFC", description)
+
+
+@PROPERTY
+@given(
+    st.text(alphabet=INVISIBLE, max_size=30),
+    st.characters(categories=("L", "N", "P", "S")).filter(
+        lambda c: c not in "\u115f\u1160\u3164\uffa0\u2800"
+    ),
+    st.text(alphabet=INVISIBLE, max_size=30),
+)
+def test_one_visible_character_among_invisible_ones_is_enough(
+    before: str, visible: str, after: str
+) -> None:
+    description = before + visible + after
+    assert broken_rules(description=description) == []
 
 
 @pytest.mark.parametrize(
@@ -432,7 +631,8 @@ def test_a_description_of_only_forbidden_characters_reports_that_rule_alone() ->
 @given(
     st.text(
         alphabet=st.characters(
-            exclude_categories=("Cc", "Cs", "Co", "Cn", "Cf"), include_characters="\u200c\u200d"
+            exclude_categories=("Cc", "Cs", "Co", "Cn", "Cf", "Zl", "Zp"),
+            include_characters="\u200c\u200d",
         ),
         min_size=1,
         max_size=140,

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import RSAAlgorithm
 
 from payments_tracker.adapters.jwt import (
+    FAILED_FETCH_FIRST_RETRY_SECONDS,
+    FAILED_FETCH_MAX_RETRY_SECONDS,
     AccessTokenClaims,
     AccessTokenVerifier,
     HttpJwksFetcher,
@@ -29,6 +31,7 @@ from payments_tracker.adapters.jwt import (
     RejectionReason,
     TokenRejected,
 )
+from payments_tracker.gateway_responses import AUTHORIZER_RETRY_AFTER_SECONDS, GATEWAY_RESPONSES
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
 CLIENT_ID = "cli-client-id"
@@ -557,7 +560,13 @@ def test_cached_keys_keep_working_while_the_jwks_is_unreachable(pool: Pool) -> N
     assert pool.fetcher.fetches == 2
 
 
-def test_unknown_kid_is_rejected_while_the_jwks_is_unreachable(
+def undecided(pool: Pool, token: str) -> None:
+    """`token` is neither accepted nor refused: its key cannot be had (the JWKS is unreachable)."""
+    with pytest.raises(JwksUnavailable):
+        pool.verifier.verify(token)
+
+
+def test_unknown_kid_while_the_jwks_is_unreachable_is_undecided_not_rejected(
     pool: Pool, stranger_key: rsa.RSAPrivateKey
 ) -> None:
     pool.verifier.verify(pool.sign(access_claims()))
@@ -566,24 +575,128 @@ def test_unknown_kid_is_rejected_while_the_jwks_is_unreachable(
 
     token = pool.sign(access_claims(), key=stranger_key, kid="unknown")
 
-    assert rejection_of(pool, token) is RejectionReason.JWKS_UNAVAILABLE
-    assert rejection_of(pool, token) is RejectionReason.JWKS_UNAVAILABLE
-    assert pool.fetcher.fetches == 2
+    undecided(pool, token)  # perhaps a rotated key: a 401 would end a valid session
+    undecided(pool, token)
+    assert pool.fetcher.fetches == 2  # the second call is inside the back-off: no fetch
 
 
-def test_idp_down_at_cold_start_is_retried_at_most_once_a_minute(pool: Pool) -> None:
+def test_idp_down_at_cold_start_is_retried_within_a_second(pool: Pool) -> None:
+    # Issue 11, point 3: one failed fetch used to lock the process out of its keys for 60 s.
     pool.fetcher.reachable = False
     token = pool.sign(access_claims())
 
-    assert rejection_of(pool, token) is RejectionReason.JWKS_UNAVAILABLE
-    pool.clock.now = NOW + 30
-    assert rejection_of(pool, token) is RejectionReason.JWKS_UNAVAILABLE
+    undecided(pool, token)
+    pool.clock.now = NOW + FAILED_FETCH_FIRST_RETRY_SECONDS - 0.01
+    undecided(pool, token)
     assert pool.fetcher.fetches == 1
 
     pool.fetcher.reachable = True
-    pool.clock.now = NOW + 60
+    pool.clock.now = NOW + FAILED_FETCH_FIRST_RETRY_SECONDS
     assert pool.verifier.verify(token).sub == SUB
     assert pool.fetcher.fetches == 2
+
+
+def test_failed_fetches_back_off_exponentially_up_to_a_few_seconds(pool: Pool) -> None:
+    pool.fetcher.reachable = False
+    token = pool.sign(access_claims())
+    fetched_at: list[float] = []
+    for step in range(40 * 10):  # a call every 0.1 s for 40 s
+        pool.clock.now = NOW + step / 10
+        before = pool.fetcher.fetches
+        undecided(pool, token)
+        if pool.fetcher.fetches > before:
+            fetched_at.append(round(pool.clock.now - NOW, 1))
+
+    # 1 s, 2 s, 4 s, then every 5 s: one fetch per delay however many calls come in.
+    assert FAILED_FETCH_MAX_RETRY_SECONDS == 5.0
+    assert fetched_at == [0.0, 1.0, 3.0, 7.0, 12.0, 17.0, 22.0, 27.0, 32.0, 37.0]
+
+
+def test_unknown_kids_sprayed_during_an_outage_fetch_at_most_once_per_back_off(
+    pool: Pool, stranger_key: rsa.RSAPrivateKey
+) -> None:
+    pool.verifier.verify(pool.sign(access_claims()))  # warm: fetch 1
+    pool.fetcher.reachable = False
+    pool.clock.now = NOW + 60
+    cached = pool.sign(access_claims(exp=int(NOW) + 900 + 120))
+    for attempt in range(1200):  # 20 random kids a second for a minute
+        pool.clock.now = NOW + 60 + attempt / 20
+        undecided(pool, pool.sign(access_claims(), key=stranger_key, kid=f"random-{attempt}"))
+        assert pool.verifier.verify(cached).sub == SUB  # the cached key works all along
+
+    # At 60, 61, 63, 67, 72, 77, ..., 117 s: the back-off bounds the fetches, not the kids.
+    assert pool.fetcher.fetches == 1 + 14
+
+
+def test_after_recovery_unknown_kids_refetch_once_a_minute_again(
+    pool: Pool, stranger_key: rsa.RSAPrivateKey
+) -> None:
+    pool.fetcher.reachable = False
+    undecided(pool, pool.sign(access_claims()))  # fetch 1 fails
+    pool.fetcher.reachable = True
+    pool.clock.now = NOW + 1
+    pool.verifier.verify(pool.sign(access_claims()))  # fetch 2 succeeds: the back-off is over
+
+    for attempt in range(50):
+        pool.clock.now = NOW + 1 + attempt
+        token = pool.sign(access_claims(), key=stranger_key, kid=f"random-{attempt}")
+        assert rejection_of(pool, token) is RejectionReason.UNKNOWN_KEY
+    assert pool.fetcher.fetches == 2
+
+
+def test_rotated_key_is_found_within_seconds_once_the_idp_is_back(
+    pool: Pool, stranger_key: rsa.RSAPrivateKey
+) -> None:
+    pool.verifier.verify(pool.sign(access_claims()))
+    pool.fetcher.reachable = False
+    pool.clock.now = NOW + 60
+    rotated = pool.sign(access_claims(exp=int(NOW) + 900), key=stranger_key, kid="k2")
+    undecided(pool, rotated)
+
+    pool.fetcher.document = {"keys": [jwk_of(pool.private_key, KID), jwk_of(stranger_key, "k2")]}
+    pool.fetcher.reachable = True
+    pool.clock.now = NOW + 60 + FAILED_FETCH_MAX_RETRY_SECONDS
+
+    assert pool.verifier.verify(rotated).sub == SUB
+    assert pool.fetcher.fetches == 3
+
+
+def test_a_failed_stale_refresh_is_retried_once_a_minute_while_cached_keys_work(pool: Pool) -> None:
+    pool.verifier.verify(pool.sign(access_claims()))
+    pool.fetcher.reachable = False
+    long_lived = access_claims(exp=int(NOW) + 3600 * 3)
+    for second in range(60):
+        pool.clock.now = NOW + 3600 + second
+        assert pool.verifier.verify(pool.sign(long_lived)).sub == SUB
+
+    assert pool.fetcher.fetches == 2  # no retry every few seconds: no key is missing
+    pool.clock.now = NOW + 3600 + 60
+    pool.verifier.verify(pool.sign(long_lived))
+    assert pool.fetcher.fetches == 3
+
+
+def test_gateway_retry_after_covers_the_longest_back_off() -> None:
+    assert AUTHORIZER_RETRY_AFTER_SECONDS >= FAILED_FETCH_MAX_RETRY_SECONDS
+    assert dict(GATEWAY_RESPONSES["AUTHORIZER_FAILURE"].headers) == {
+        "Retry-After": str(AUTHORIZER_RETRY_AFTER_SECONDS)
+    }
+    assert GATEWAY_RESPONSES["AUTHORIZER_FAILURE"].status == 503
+
+
+@pytest.mark.parametrize(
+    ("first", "most", "interval"), [(0.0, 5.0, 60.0), (6.0, 5.0, 60.0), (1.0, 90.0, 60.0)]
+)
+def test_key_cache_refuses_a_back_off_that_is_not_bounded(
+    pool: Pool, first: float, most: float, interval: float
+) -> None:
+    with pytest.raises(ValueError, match="retry"):
+        JwksKeyCache(
+            pool.fetcher,
+            clock=pool.clock,
+            first_retry_seconds=first,
+            max_retry_seconds=most,
+            refetch_interval_seconds=interval,
+        )
 
 
 @pytest.mark.parametrize(
@@ -614,16 +727,19 @@ def test_rsa_key_shorter_than_2048_bits_in_the_jwks_is_ignored(pool: Pool) -> No
     )
 
 
-@pytest.mark.parametrize("document", [{}, {"keys": "nope"}, {"keys": [1, "x", None]}])
-def test_jwks_document_without_usable_keys_rejects_every_token(
+@pytest.mark.parametrize("document", [{}, {"keys": "nope"}])
+def test_jwks_document_without_a_key_list_decides_no_token(
     pool: Pool, document: dict[str, Any]
 ) -> None:
     pool.fetcher.document = document
 
-    assert rejection_of(pool, pool.sign(access_claims())) in {
-        RejectionReason.UNKNOWN_KEY,
-        RejectionReason.JWKS_UNAVAILABLE,
-    }
+    undecided(pool, pool.sign(access_claims()))  # a broken IdP answer is a failed fetch
+
+
+def test_jwks_document_without_usable_keys_rejects_every_token(pool: Pool) -> None:
+    pool.fetcher.document = {"keys": [1, "x", None]}
+
+    assert rejection_of(pool, pool.sign(access_claims())) is RejectionReason.UNKNOWN_KEY
 
 
 # --- the HTTP fetcher ---------------------------------------------------------------------------

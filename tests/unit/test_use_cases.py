@@ -124,6 +124,36 @@ def test_identical_replay_returns_the_stored_payment_and_writes_nothing(
         pytest.param(
             {"description": "Caf\u00e9"}, {"description": "Cafe\u0301"}, id="description-nfd"
         ),
+        pytest.param(
+            {"timestamp": "2026-11-03T09:30:00+01:00"},
+            {"timestamp": "2026-11-03t09:30:00+01:00"},
+            id="timestamp-lowercase-t",
+        ),
+        pytest.param(
+            {"timestamp": "2026-11-03T09:30:00+01:00"},
+            {"timestamp": "2026-11-03T09:30:00.000+01:00"},
+            id="timestamp-zero-fraction",
+        ),
+        pytest.param(
+            {"timestamp": "2026-11-03T09:30:00.5+01:00"},
+            {"timestamp": "2026-11-03t09:30:00.500000+01:00"},
+            id="timestamp-fraction-digits",
+        ),
+        pytest.param(
+            {"timestamp": "2026-11-03T08:30:00Z"},
+            {"timestamp": "2026-11-03T08:30:00z"},
+            id="timestamp-lowercase-z",
+        ),
+        pytest.param(
+            {"timestamp": "2026-11-03T08:30:00Z"},
+            {"timestamp": "2026-11-03T08:30:00.000+00:00"},
+            id="timestamp-z-is-plus-zero",
+        ),
+        pytest.param(
+            {"timestamp": "2026-11-03T08:30:00+00:00"},
+            {"timestamp": "2026-11-03T08:30:00Z"},
+            id="timestamp-plus-zero-is-z",
+        ),
     ],
 )
 def test_a_replay_differing_only_in_non_canonical_form_is_identical(
@@ -139,7 +169,22 @@ def test_a_replay_differing_only_in_non_canonical_form_is_identical(
 
     assert replay.created is False
     assert replay.payment == original.payment
+    assert replay.payment.submission.canonical()["timestamp"] == submission(**first)["timestamp"]
     assert repository.payments == before
+
+
+def test_an_aged_replay_spelled_another_way_is_still_a_replay(
+    repository: InMemoryPaymentRepository, clock: Clock
+) -> None:
+    first = submit_payment(repository, submission(), CALLER, clock)
+    clock.advance(timedelta(days=24 * 31))
+
+    replay = submit_payment(
+        repository, submission(timestamp="2026-11-03t09:30:00.000000+01:00"), CALLER, clock
+    )
+
+    assert replay.created is False
+    assert replay.payment == first.payment
 
 
 def test_an_identical_replay_is_answered_even_after_the_payment_left_the_24_month_window(
@@ -177,7 +222,11 @@ def test_an_aged_submission_that_replays_nothing_still_breaks_the_window_rule(
         pytest.param({"currency": "EUR"}, id="currency"),
         pytest.param({"description": "Tea with Sam"}, id="description"),
         pytest.param({"timestamp": "2026-11-03T08:30:00Z"}, id="same-instant-other-offset"),
-        pytest.param({"timestamp": "2026-11-03t09:30:00+01:00"}, id="timestamp-spelling"),
+        pytest.param(
+            {"timestamp": "2026-11-03t10:30:00.000+02:00"}, id="same-instant-other-offset-spelling"
+        ),
+        pytest.param({"timestamp": "2026-11-03T09:30:00.001+01:00"}, id="another-millisecond"),
+        pytest.param({"timestamp": "2026-11-03T09:30:00+01:30"}, id="another-offset"),
     ],
 )
 def test_the_same_payment_id_with_a_different_body_is_a_conflict(
@@ -293,6 +342,31 @@ def test_voiding_twice_changes_nothing(repository: InMemoryPaymentRepository, cl
 
     assert again == first
     assert repository.payments == before
+
+
+def test_void_keeps_the_requests_reason_in_nfc_and_a_second_void_keeps_the_first(
+    repository: InMemoryPaymentRepository, clock: Clock
+) -> None:
+    submit_payment(repository, submission(), CALLER, clock)
+
+    first = void_payment(repository, PAYMENT_ID, CALLER, clock, request={"reason": "cafe\u0301"})
+    again = void_payment(repository, PAYMENT_ID, CALLER, clock, request={"reason": "other"})
+
+    assert first.voiding is not None
+    assert first.voiding.reason == "caf\u00e9"
+    assert again == first
+
+
+def test_a_bad_void_request_is_refused_before_the_payment_is_read(
+    repository: InMemoryPaymentRepository, clock: Clock
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        void_payment(repository, PAYMENT_ID, CALLER, clock, request={"reason": "", "x": 1})
+
+    assert [(e.field, e.rule) for e in refused.value.errors] == [
+        ("x", "unknown-field"),
+        ("reason", "length"),
+    ]
 
 
 def test_voiding_another_users_payment_is_not_found_and_changes_nothing(

@@ -15,9 +15,12 @@ from payments_tracker.service.ports import CustomerErased, Page, PageKey
 class InMemoryPaymentRepository:
     """Keeps payments in a dict keyed like the table: (owner, payment id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, monthly_limit: int | None = MONTHLY_PAYMENT_LIMIT) -> None:
+        """`monthly_limit=None` lifts the limit (handler benchmarks submit one user's payments
+        by the thousand; the limit is exercised against DynamoDB Local)."""
         self.payments: dict[tuple[UUID, UUID], Payment] = {}
         self.erased: set[UUID] = set()
+        self._limit = monthly_limit
         self._in_month: dict[tuple[UUID, Month], int] = {}
 
     def insert(self, payment: Payment) -> Payment | None:
@@ -31,8 +34,8 @@ class InMemoryPaymentRepository:
         if existing is not None:
             return existing
         slot = (submission.user_id, submission.month)
-        if self._in_month.get(slot, 0) >= MONTHLY_PAYMENT_LIMIT:
-            raise MonthlyLimitReached(str(submission.month), MONTHLY_PAYMENT_LIMIT)
+        if self._limit is not None and self._in_month.get(slot, 0) >= self._limit:
+            raise MonthlyLimitReached(str(submission.month), self._limit)
         self._in_month[slot] = self._in_month.get(slot, 0) + 1
         self.payments[key] = payment
         return None

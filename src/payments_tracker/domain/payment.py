@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from payments_tracker.domain.description import MAX_LENGTH as DESCRIPTION_MAX_LENGTH
 from payments_tracker.domain.description import DescriptionError, normalise_description
 from payments_tracker.domain.errors import FieldError, ValidationFailed
 from payments_tracker.domain.identifiers import parse_uuid4
@@ -21,6 +22,10 @@ from payments_tracker.domain.timestamps import (
 )
 
 SUBMISSION_FIELDS = ("paymentId", "userId", "timestamp", "description", "currency", "amount")
+VOID_FIELDS = ("reason",)
+VOID_REASON_MAX_LENGTH = DESCRIPTION_MAX_LENGTH
+"""A void's optional reason follows the rules of a description: NFC, 1-140 characters, not blank,
+no invisible or unassigned characters (domain/description.py)."""
 RETENTION_MONTHS = 25
 MONTHLY_PAYMENT_LIMIT = 100
 """The most payments one customer may store for one calendar month (voided ones included).
@@ -54,7 +59,7 @@ class Submission:
         return Month.of(self.timestamp.moment)
 
     def canonical(self) -> dict[str, str]:
-        """The canonical submission: what an identical replay must equal."""
+        """The canonical submission, with the timestamp exactly as first submitted (as answered)."""
         return {
             "paymentId": str(self.payment_id),
             "userId": str(self.user_id),
@@ -64,14 +69,21 @@ class Submission:
             "amount": self.money.canonical(),
         }
 
+    def replay_form(self) -> dict[str, str]:
+        """What an identical replay must equal: `canonical()` with the timestamp's canonical
+        spelling (`Timestamp.canonical`: the same instant in the same offset, however spelled)."""
+        return {**self.canonical(), "timestamp": self.timestamp.canonical()}
+
 
 @dataclass(frozen=True)
 class Voiding:
-    """Who voided a payment, when, and whether its month's report was already built."""
+    """Who voided a payment, when, whether its month's report was already built, and why."""
 
     voided_by: str
     voided_at: datetime
     after_month_closed: bool
+    reason: str | None = None
+    """The customer's own words (NFC, at most VOID_REASON_MAX_LENGTH characters), if given."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,15 @@ class Payment:
         """Retention: 25 months after the start of the payment's month (DESIGN §8)."""
         return self.submission.month.plus(RETENTION_MONTHS).start_utc()
 
-    def voided(self, by: str, at: datetime, *, month_closed_at: datetime | None = None) -> Payment:
-        """This payment marked voided by `by` at `at`.
+    def voided(
+        self,
+        by: str,
+        at: datetime,
+        *,
+        month_closed_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> Payment:
+        """This payment marked voided by `by` at `at`, for `reason` (a valid one, or None).
 
         `month_closed_at` is when the payment's month closed: the cut-off of its first report run
         when it has one (a run started by hand fixes an earlier one); by default the scheduled
@@ -97,9 +116,8 @@ class Payment:
         """
         closes = month_closed_at or month_closes_at(self.submission.month)
         closed = at >= closes
-        return replace(
-            self, status=PaymentStatus.VOIDED, voiding=Voiding(by, at, after_month_closed=closed)
-        )
+        voiding = Voiding(by, at, after_month_closed=closed, reason=reason)
+        return replace(self, status=PaymentStatus.VOIDED, voiding=voiding)
 
 
 MONTH_CLOSES_ON_DAY = 5
@@ -137,6 +155,31 @@ def validate_submission(
     if errors or not (payment_id and user_id and timestamp and description and money):
         raise ValidationFailed(errors)
     return Submission(payment_id, user_id, timestamp, description, money)
+
+
+def validate_void_request(body: dict[str, Any]) -> str | None:
+    """The reason of a void request's JSON object (None if it gives none), or ValidationFailed.
+
+    `{}` asks for a void without a reason; `reason`, when present, must be a JSON string that
+    passes the rules of a description. Any other member is refused.
+    """
+    errors = [
+        FieldError(name, "unknown-field", "is not a field of a void request")
+        for name in body
+        if name not in VOID_FIELDS
+    ]
+    reason = None
+    if "reason" in body:
+        if not isinstance(body["reason"], str):
+            errors.append(FieldError("reason", "type", "must be a JSON string"))
+        else:
+            try:
+                reason = normalise_description(body["reason"])
+            except DescriptionError as error:
+                errors.append(FieldError("reason", error.rule, str(error)))
+    if errors:
+        raise ValidationFailed(errors)
+    return reason
 
 
 def _uuid(values: dict[str, str], name: str, errors: list[FieldError]) -> UUID | None:

@@ -117,3 +117,15 @@ class Timestamp:
     def utc_instant(self) -> str:
         """The UTC instant with microseconds, sortable as a string: 2026-11-03T08:30:00.000000Z."""
         return utc_text(self.moment)
+
+    def canonical(self) -> str:
+        """One spelling of the same instant in the same offset: what a replay is compared by.
+
+        `2026-11-03T09:30:00.000000+01:00`: upper-case `T`, six fraction digits (none, `.0` and
+        `.000000` are the same second), and the offset as `±HH:MM`. `Z`, `z` and `+00:00` are one
+        offset: RFC 3339 §4.3 gives them the same meaning (UTC), and only `-00:00` (an unknown
+        local offset) differs, which `parse_timestamp` refuses. Another offset at the same instant
+        stays another timestamp: it can put the payment in another month. The text as submitted
+        (`text`) is what is stored and answered.
+        """
+        return self.moment.isoformat(timespec="microseconds")

@@ -11,7 +11,10 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseHeader,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -29,8 +32,11 @@ from payments_tracker.domain.errors import (
 )
 from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.months import MONTH_PATTERN
+from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT
 from payments_tracker.handlers.dependencies import dependencies
 from payments_tracker.handlers.models import (
+    MONTH_LENGTH,
+    UUID_LENGTH,
     ConsentUpdate,
     ConsentView,
     MonthReport,
@@ -38,14 +44,17 @@ from payments_tracker.handlers.models import (
     PaymentSubmission,
     PaymentView,
     Problem,
+    VoidRequest,
     consent_view,
     payment_view,
 )
 from payments_tracker.handlers.problems import PROBLEM_CONTENT_TYPE, problem
-from payments_tracker.handlers.requests import RequestRejected, read_json_object
+from payments_tracker.handlers.requests import MAX_BODY_BYTES, RequestRejected, read_json_object
 from payments_tracker.service import consent as consent_cases
 from payments_tracker.service import own_reports
 from payments_tracker.service import payments as use_cases
+from payments_tracker.service.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
+from payments_tracker.service.payments import MAX_LIMIT
 from payments_tracker.service.ports import CustomerErased, StorageUnavailable
 from payments_tracker.settings import get_settings
 
@@ -94,8 +103,31 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
     return Response(status, "application/json", json.dumps(body, ensure_ascii=False), headers)
 
 
-def _problem_content(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"model": Problem}}}
+def _header(description: str, schema: dict[str, Any]) -> OpenAPIResponseHeader:
+    return {"description": description, "schema": schema}
+
+
+_ALLOW_ORIGIN = _header(
+    "The request's `Origin`, when it is one of the allowed origins (CORS)",
+    {"type": "string", "format": "uri", "maxLength": 2048},
+)
+_RETRY_AFTER = _header(
+    "Seconds to wait before a retry",
+    {"type": "integer", "format": "int32", "minimum": 1, "maximum": 60},
+)
+
+
+def _problem_content(description: str, *, retry_after: bool = False) -> OpenAPIResponse:
+    response: OpenAPIResponse = {
+        "description": description,
+        "content": {PROBLEM_CONTENT_TYPE: {"model": Problem}},
+    }
+    if retry_after:
+        response["headers"] = {
+            "Retry-After": _RETRY_AFTER,
+            "Access-Control-Allow-Origin": _ALLOW_ORIGIN,
+        }
+    return response
 
 
 def _ok(description: str, model: type[BaseModel], *, location: bool = False) -> OpenAPIResponse:
@@ -104,7 +136,13 @@ def _ok(description: str, model: type[BaseModel], *, location: bool = False) -> 
         "content": {"application/json": {"model": model}},
     }
     if location:
-        response["headers"] = {"Location": {"schema": {"type": "string"}}}
+        response["headers"] = {
+            "Location": _header(
+                "The payment's URL path (`/v1/payments/<paymentId>` on AWS)",
+                {"type": "string", "format": "uri-reference", "maxLength": 256},
+            ),
+            "Access-Control-Allow-Origin": _ALLOW_ORIGIN,
+        }
     return response
 
 
@@ -130,9 +168,47 @@ def _request_id() -> str:
     return app.current_event.request_context.request_id
 
 
-_ERRORS_401: dict[int, OpenAPIResponse] = {
-    401: _problem_content("No or invalid access token (answered by the gateway)")
+EDGE_ERRORS: dict[int, OpenAPIResponse] = {
+    400: _problem_content("A request the gateway refuses before the API reads it"),
+    401: _problem_content(
+        "No or invalid access token (answered by the gateway), or the account was closed"
+    ),
+    403: _problem_content(
+        "The token does not grant this route, or the web application firewall blocked the "
+        "request (a managed rule or a rate rule; answered by the gateway)"
+    ),
+    413: _problem_content("Request over API Gateway's 10 MB payload limit (answered by it)"),
+    429: _problem_content(
+        "Over the stage's request rate or burst (API Gateway throttling): retry later"
+    ),
+    500: _problem_content("Internal error: quote the `instance` (the request id)"),
+    502: _problem_content("The API function failed to answer (answered by the gateway)"),
+    503: _problem_content(
+        "The token cannot be checked now, or storage is unavailable: nothing was done; retry "
+        "after `Retry-After` seconds",
+        retry_after=True,
+    ),
+    504: _problem_content("The API function did not answer within 29 s (answered by the gateway)"),
 }
+"""What any operation can answer besides its own errors: the gateway's responses
+(gateway_responses.py: 401, 403, 413, 429, 503, and DEFAULT_4XX/5XX with the gateway's own status,
+400, 500, 502, 504) and the handler's own 500 and 503. A gateway 404 (unknown route) and 415
+(passthrough only; a proxy integration has none) never answer a declared operation."""
+
+_BODY_ERRORS: dict[int, OpenAPIResponse] = {
+    400: _problem_content("Malformed or ambiguous JSON (NaN, duplicate keys, not UTF-8)"),
+    413: _problem_content(f"Body over {MAX_BODY_BYTES} bytes (8 KiB)"),
+    415: _problem_content("A body whose media type is not application/json (UTF-8)"),
+    422: _problem_content("A rule of a field is broken; `errors` names each"),
+}
+"""The answers to a JSON body that cannot be read (handlers/requests.py)."""
+
+
+def _responses(
+    success: dict[int, OpenAPIResponse], errors: dict[int, OpenAPIResponse] | None = None
+) -> dict[int, OpenAPIResponse]:
+    """An operation's responses: its successes, the edge's errors and its own, by status."""
+    return dict(sorted({**success, **EDGE_ERRORS, **(errors or {})}.items()))
 
 
 def _submit_spec(payment: Annotated[PaymentSubmission, Body()]) -> PaymentView:
@@ -141,21 +217,29 @@ def _submit_spec(payment: Annotated[PaymentSubmission, Body()]) -> PaymentView:
 
 @app.post(
     "/payments",
+    operation_id="submitPayment",
     summary="Submit a payment",
     description="Idempotent on `paymentId`: an identical replay answers 200 with the stored "
     "payment; a different submission with the same `paymentId` answers 409.",
-    responses={
-        201: _ok("Stored; `Location` names it", PaymentView, location=True),
-        200: _ok("Identical replay: the stored payment, nothing written", PaymentView),
-        400: _problem_content("Malformed or ambiguous JSON (NaN, duplicate keys)"),
-        **_ERRORS_401,
-        403: _problem_content("`userId` is not the caller (/problems/forbidden-user)"),
-        409: _problem_content("`paymentId` already holds a different submission"),
-        413: _problem_content("Body over 8 KiB"),
-        415: _problem_content("Media type other than application/json"),
-        422: _problem_content("A rule of a field is broken; `errors` names each"),
-        503: _problem_content("Storage unavailable: retry after `Retry-After` seconds"),
-    },
+    responses=_responses(
+        {
+            201: _ok("Stored; `Location` names it", PaymentView, location=True),
+            200: _ok("Identical replay: the stored payment, nothing written", PaymentView),
+        },
+        {
+            **_BODY_ERRORS,
+            403: _problem_content(
+                "`userId` is not the caller (/problems/forbidden-user), or refused by the "
+                "gateway or its firewall"
+            ),
+            409: _problem_content("`paymentId` already holds a different submission"),
+            422: _problem_content(
+                "A rule of a field is broken; `errors` names each. Also `timestamp` / "
+                "`monthly-limit` (/problems/monthly-limit): that month already holds "
+                f"{MONTHLY_PAYMENT_LIMIT} payments of yours, the most one customer may store"
+            ),
+        },
+    ),
     tags=["payments"],
 )
 @documented(_submit_spec)
@@ -184,24 +268,21 @@ def _location(payment_id: str) -> str:
     return f"{prefix}/payments/{payment_id}"
 
 
-def _get_spec(
-    paymentId: Annotated[str, Path(pattern=UUID4_PATTERN)],  # noqa: N803 (API name)
-) -> PaymentView:
+_PAYMENT_ID = Path(pattern=UUID4_PATTERN, max_length=UUID_LENGTH, description="UUID v4")
+
+
+def _get_spec(paymentId: Annotated[str, _PAYMENT_ID]) -> PaymentView:  # noqa: N803 (API name)
     raise NotImplementedError  # only its signature is used, by the OpenAPI document
 
 
 @app.get(
     "/payments/<paymentId>",
+    operation_id="getPayment",
     summary="Read one of your payments",
-    responses={
-        200: {
-            "description": "The payment",
-            "content": {"application/json": {"model": PaymentView}},
-        },
-        **_ERRORS_401,
-        404: _problem_content("No payment of yours with this id"),
-        503: _problem_content("Storage unavailable"),
-    },
+    responses=_responses(
+        {200: _ok("The payment", PaymentView)},
+        {404: _problem_content("No payment of yours with this id")},
+    ),
     tags=["payments"],
 )
 @documented(_get_spec)
@@ -211,44 +292,75 @@ def get_payment(paymentId: str) -> Response[Any]:  # noqa: N803 (API name)
     return _json(200, payment_view(payment))
 
 
-@app.delete(
-    "/payments/<paymentId>",
+def _void_spec(
+    paymentId: Annotated[str, _PAYMENT_ID],  # noqa: N803 (API name)
+    request: Annotated[VoidRequest, Body()] = None,  # type: ignore[assignment] # optional body
+) -> PaymentView:
+    raise NotImplementedError  # only its signature is used, by the OpenAPI document
+
+
+@app.post(
+    "/payments/<paymentId>/void",
+    operation_id="voidPayment",
     summary="Void one of your payments",
-    description="The payment is kept and marked `voided` with who and when; it counts nowhere.",
-    responses={
-        200: _ok("The voided payment", PaymentView),
-        **_ERRORS_401,
-        404: _problem_content("No payment of yours with this id"),
-        503: _problem_content("Storage unavailable"),
-    },
+    description="An action on a payment that stays: it is kept, marked `voided` with who, when "
+    "and the optional `reason`, and counts nowhere (reports skip it); `GET` still answers it. "
+    'The body is optional: none, `{}` or `{"reason": …}`; when one is sent it must be JSON. '
+    "Voiding a voided payment changes nothing: 200 with the first voiding and its reason.",
+    responses=_responses(
+        {200: _ok("The voided payment", PaymentView)},
+        {**_BODY_ERRORS, 404: _problem_content("No payment of yours with this id")},
+    ),
     tags=["payments"],
 )
-@documented(_get_spec)
+@documented(_void_spec)
 def void_payment(paymentId: str) -> Response[Any]:  # noqa: N803 (API name)
-    """Void one payment of the caller's."""
+    """Void one payment of the caller's, with the reason of its optional JSON body."""
+    event = app.current_event
+    request = None
+    if event.body:  # no body (or an empty one) asks for a void without a reason
+        request = read_json_object(
+            event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
+        )
     deps = dependencies()
-    payment = use_cases.void_payment(deps.payments, paymentId, _caller(), deps.clock)
+    payment = use_cases.void_payment(
+        deps.payments, paymentId, _caller(), deps.clock, deps.closings, request=request
+    )
     metrics.add_metric(name="PaymentVoided", unit=MetricUnit.Count, value=1)
     return _json(200, payment_view(payment))
 
 
+_MONTH_QUERY = Query(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH, description="YYYY-MM")
+_LIMIT_QUERY = Query(
+    ge=1,
+    le=MAX_LIMIT,
+    json_schema_extra={"format": "int32"},
+    description=f"1-{MAX_LIMIT}, default {use_cases.DEFAULT_LIMIT}; with a cursor, the cursor's",
+)
+_CURSOR_QUERY = Query(
+    pattern=CURSOR_PATTERN,
+    max_length=MAX_CURSOR_LENGTH,
+    description="`nextCursor` of the previous page",
+)
+
+
 def _list_spec(
-    month: Annotated[str, Query(pattern=MONTH_PATTERN, description="YYYY-MM")],
-    limit: Annotated[int | None, Query(ge=1, le=100, description="1-100, default 50")] = None,
-    cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page")] = None,
+    month: Annotated[str, _MONTH_QUERY],
+    # Optional, not nullable: `None` only marks them optional in the document.
+    limit: Annotated[int, _LIMIT_QUERY] = None,  # type: ignore[assignment]  # noqa: RUF013
+    cursor: Annotated[str, _CURSOR_QUERY] = None,  # type: ignore[assignment]  # noqa: RUF013
 ) -> PaymentPage:
     raise NotImplementedError  # only its signature is used, by the OpenAPI document
 
 
 @app.get(
     "/payments",
+    operation_id="listPayments",
     summary="List your payments of a month, newest first",
-    responses={
-        200: _ok("A page", PaymentPage),
-        400: _problem_content("Bad month, limit or cursor"),
-        **_ERRORS_401,
-        503: _problem_content("Storage unavailable"),
-    },
+    responses=_responses(
+        {200: _ok("A page", PaymentPage)},
+        {400: _problem_content("Bad month, limit or cursor; `errors` names each")},
+    ),
     tags=["payments"],
 )
 @documented(_list_spec)
@@ -274,23 +386,26 @@ def _single_valued_query(parameters: dict[str, list[str]]) -> dict[str, str]:
 
 
 def _report_spec(
-    month: Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")],
+    month: Annotated[
+        str, Path(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH, description="YYYY-MM")
+    ],
 ) -> MonthReport:
     raise NotImplementedError  # only its signature is used, by the OpenAPI document
 
 
 @app.get(
     "/reports/<month>",
+    operation_id="getReport",
     summary="Read your monthly report of kept commitments",
     description="Built by the monthly run on the 5th of the next month; a user with "
     "no active payment in the month or the 23 before has no report.",
-    responses={
-        200: _ok("Your report of the month", MonthReport),
-        400: _problem_content("The month is not YYYY-MM"),
-        **_ERRORS_401,
-        404: _problem_content("No report of yours for this month (not built yet)"),
-        503: _problem_content("Storage unavailable"),
-    },
+    responses=_responses(
+        {200: _ok("Your report of the month", MonthReport)},
+        {
+            400: _problem_content("The month is not YYYY-MM"),
+            404: _problem_content("No report of yours for this month (not built yet)"),
+        },
+    ),
     tags=["reports"],
 )
 @documented(_report_spec)
@@ -306,13 +421,10 @@ def _consent_spec() -> ConsentView:
 
 @app.get(
     "/consent",
+    operation_id="getConsent",
     summary="Read your consent to credit-file sharing",
     description="Before any answer: `creditFileSharing: false`, no history.",
-    responses={
-        200: _ok("Your consent and its history", ConsentView),
-        **_ERRORS_401,
-        503: _problem_content("Storage unavailable"),
-    },
+    responses=_responses({200: _ok("Your consent and its history", ConsentView)}),
     tags=["consent"],
 )
 @documented(_consent_spec)
@@ -328,20 +440,15 @@ def _set_consent_spec(consent: Annotated[ConsentUpdate, Body()]) -> ConsentView:
 
 @app.put(
     "/consent",
+    operation_id="setConsent",
     summary="Give or withdraw your consent to credit-file sharing",
     description="Each change is recorded with its time and kept in the history; the monthly "
     "export includes you only if your consent stands at the run's cut-off. A request that "
     "changes nothing records nothing.",
-    responses={
-        200: _ok("Your consent as it now stands, and its history", ConsentView),
-        400: _problem_content("Malformed or ambiguous JSON"),
-        **_ERRORS_401,
-        409: _problem_content("Changed concurrently by another request: retry"),
-        413: _problem_content("Body over 8 KiB"),
-        415: _problem_content("Media type other than application/json"),
-        422: _problem_content("A rule of a field is broken; `errors` names each"),
-        503: _problem_content("Storage unavailable: retry after `Retry-After` seconds"),
-    },
+    responses=_responses(
+        {200: _ok("Your consent as it now stands, and its history", ConsentView)},
+        {**_BODY_ERRORS, 409: _problem_content("Changed concurrently by another request: retry")},
+    ),
     tags=["consent"],
 )
 @documented(_set_consent_spec)
@@ -548,4 +655,9 @@ def _count_rejection() -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point."""
-    return app.resolve(event, context)
+    result = app.resolve(event, context)
+    if _cors is not None:
+        # Powertools echoes an allowed Origin without `Vary: Origin`: added here to every answer
+        # (routes, problems, preflight), as API Gateway passes a proxy result's headers as they are.
+        cors.add_vary_origin(result)
+    return result

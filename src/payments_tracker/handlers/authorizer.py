@@ -16,6 +16,7 @@ from payments_tracker.adapters.jwt import (
     AccessTokenVerifier,
     HttpJwksFetcher,
     JwksKeyCache,
+    JwksUnavailable,
     RejectionReason,
     TokenRejected,
 )
@@ -28,6 +29,19 @@ BEARER_SCHEME = "bearer"
 MAX_AUTHORIZATION_HEADER_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
 UNAUTHORIZED = "Unauthorized"
 """The exact message API Gateway turns into a 401."""
+KEYS_UNAVAILABLE = "Signing keys unavailable"
+"""Any other message is an authorizer failure: API Gateway answers AUTHORIZER_FAILURE (503)."""
+
+
+class SigningKeysUnavailable(Exception):
+    """No decision is possible: the token's key is not cached and the JWKS cannot be fetched.
+
+    Raised to API Gateway instead of `Unauthorized`, so the caller gets a 503 with `Retry-After`
+    (AUTHORIZER_FAILURE) and keeps a session that may be perfectly valid; nothing is allowed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(KEYS_UNAVAILABLE)
 
 
 class InvalidMethodArn(ValueError):
@@ -104,32 +118,48 @@ def allow_policy(claims: AccessTokenClaims, method_arn: object) -> dict[str, Any
 
 
 def authorize(event: Mapping[str, Any], verifier: AccessTokenVerifier) -> dict[str, Any]:
-    """The policy for a TOKEN authorizer event; `TokenRejected` or `InvalidMethodArn` otherwise."""
+    """The policy for a TOKEN authorizer event.
+
+    `TokenRejected` or `InvalidMethodArn` when refused; `JwksUnavailable` when undecidable.
+    """
     claims = verifier.verify(bearer_token(event.get("authorizationToken")))
     return allow_policy(claims, event.get("methodArn"))
 
 
 @tracer.capture_lambda_handler(capture_response=False)
-def decide(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:  # noqa: ARG001
-    """The policy for an authorizer event, or None when refused (the reason code is logged)."""
+def decide(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | str:  # noqa: ARG001
+    """The policy for an authorizer event, or the message to fail with (a reason is logged).
+
+    `UNAUTHORIZED` when the token is refused; `KEYS_UNAVAILABLE` when no signing key can be had.
+    """
     try:
         policy = authorize(event, get_verifier())
     except TokenRejected as rejection:
         # The reason code only: never the token, nor anything read from it.
         logger.info("token rejected", extra={"reason": rejection.reason.value})
-        return None
+        return UNAUTHORIZED
+    except JwksUnavailable:
+        logger.warning("signing keys unavailable", extra={"reason": "jwks_unavailable"})
+        return KEYS_UNAVAILABLE
     except InvalidMethodArn:
         logger.exception("authorizer event has an invalid methodArn")
-        return None
+        return UNAUTHORIZED
     logger.info("token accepted", extra={"client_id": policy["context"]["clientId"]})
     return policy
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Lambda entry point; raises exactly `Unauthorized` for any token that is not accepted."""
-    policy: dict[str, Any] | None = decide(event, context)
-    if policy is None:
-        # Raised outside the traced function so a refusal is not logged as a handler crash.
+    """Lambda entry point: the Allow policy, else raises.
+
+    Exactly `Unauthorized` (401) for any token that is not accepted; `SigningKeysUnavailable`
+    (AUTHORIZER_FAILURE, 503) when no signing key can be had to decide. Never an Allow without a
+    verified signature.
+    """
+    outcome: dict[str, Any] | str = decide(event, context)
+    # Raised outside the traced function so a refusal is not logged as a handler crash.
+    if outcome == KEYS_UNAVAILABLE:
+        raise SigningKeysUnavailable
+    if isinstance(outcome, str):
         raise Exception(UNAUTHORIZED)  # API Gateway answers 401 for this exact message
-    return policy
+    return outcome

@@ -7,17 +7,70 @@ responses with `payment_view`; a contract test proves these models describe exac
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from payments_tracker.domain.consent import TERMS_VERSION_PATTERN, ConsentChange
 from payments_tracker.domain.description import MAX_LENGTH
 from payments_tracker.domain.identifiers import UUID4_PATTERN
-from payments_tracker.domain.money import AMOUNT_PATTERN, accepted_currencies
+from payments_tracker.domain.money import AMOUNT_PATTERN, MAX_INTEGER_DIGITS, accepted_currencies
 from payments_tracker.domain.months import MONTH_PATTERN
-from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.domain.payment import (
+    MONTHLY_PAYMENT_LIMIT,
+    VOID_REASON_MAX_LENGTH,
+    Payment,
+    PaymentStatus,
+)
+from payments_tracker.domain.report import WINDOW_MONTHS
 from payments_tracker.domain.timestamps import TIMESTAMP_PATTERN, rfc3339_text
+from payments_tracker.service.consent import HISTORY_LIMIT
+from payments_tracker.service.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
+from payments_tracker.service.payments import MAX_LIMIT
+
+# The longest text of each pattern-bound field (tests/contract/test_limits.py checks each against
+# the domain: the longest valid value is accepted, one character more is refused).
+UUID_LENGTH: Final = 36
+"""8-4-4-4-12 hexadecimal digits and 4 hyphens."""
+MONTH_LENGTH: Final = 7
+"""YYYY-MM."""
+TIMESTAMP_MAX_LENGTH: Final = len("2026-11-03T09:30:00.123456+01:00")
+"""Date, time, 6 fraction digits at most, and an offset."""
+AMOUNT_MAX_LENGTH: Final = MAX_INTEGER_DIGITS + len(".999")
+"""13 integer digits, a point and 3 minor-unit digits at most (KWD)."""
+CURRENCY_PATTERN: Final = r"^[A-Z]{3}$"
+TEXT_PATTERN: Final = r"^[^\u0000-\u001f\u007f-\u009f]+$"
+"""No control character (category Cc): the one rule of a description (and of a void's reason) that
+a pattern states the same way in every regex dialect; NFC, format, line and paragraph separators,
+private-use, unassigned and blank are checked in code and named in the field's description. The
+pattern also bounds what the API answers, where text stored before a rule was added may remain."""
+REQUEST_ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"
+TERMS_VERSION_MAX_LENGTH: Final = 64
+UUID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+"""Any RFC 9562 UUID in canonical lowercase (a commitment id is a UUID v5)."""
+PROBLEM_TYPE_PATTERN: Final = r"^/problems/[a-z0-9-]+$"
+PROBLEM_TITLE_MAX_LENGTH: Final = 100
+PROBLEM_MESSAGE_MAX_LENGTH: Final = 500
+"""A rule's message is a fixed sentence (with a number, a code point or a currency code)."""
+PROBLEM_ECHO_MAX_LENGTH: Final = 16 * 1024
+"""A problem may name what the request sent (an unknown field or query parameter): a request body
+is at most 8 KiB here and API Gateway caps the request line and headers at 10 KB, so no `detail`,
+`field` or list of `errors` reaches this bound."""
+REQUEST_ID_MAX_LENGTH: Final = 128
+COMMITMENTS_MAX_ITEMS: Final = MONTHLY_PAYMENT_LIMIT * WINDOW_MONTHS
+"""Each commitment of a report has a payment in the report's 24-month window."""
+
+
+def _date_time(description: str | None = None) -> Any:
+    """An instant as the API writes it (RFC 3339, `Z` for UTC)."""
+    return Field(
+        pattern=TIMESTAMP_PATTERN,
+        max_length=TIMESTAMP_MAX_LENGTH,
+        json_schema_extra={"format": "date-time"},
+        description=description,
+    )
+
 
 CurrencyCode = StrEnum(  # type: ignore[misc]
     "CurrencyCode", {code: code for code in sorted(accepted_currencies())}
@@ -32,11 +85,18 @@ class PaymentSubmission(_Strict):
     """A payment as a customer submits it."""
 
     paymentId: str = Field(
-        pattern=UUID4_PATTERN, description="UUID v4, canonical lowercase; the idempotency key"
+        pattern=UUID4_PATTERN,
+        max_length=UUID_LENGTH,
+        description="UUID v4, canonical lowercase; the idempotency key",
     )
-    userId: str = Field(pattern=UUID4_PATTERN, description="The caller's own id (token `sub`)")
+    userId: str = Field(
+        pattern=UUID4_PATTERN,
+        max_length=UUID_LENGTH,
+        description="The caller's own id (token `sub`)",
+    )
     timestamp: str = Field(
         pattern=TIMESTAMP_PATTERN,
+        max_length=TIMESTAMP_MAX_LENGTH,
         json_schema_extra={"format": "date-time"},
         description="RFC 3339 date-time with an explicit offset (-12:00..+14:00), not in the "
         "future (5 min tolerance), not older than 24 months; no leap second, no -00:00",
@@ -44,45 +104,99 @@ class PaymentSubmission(_Strict):
     description: str = Field(
         min_length=1,
         max_length=MAX_LENGTH,
-        description="1-140 characters after NFC, not blank; no control, format (except ZWJ/ZWNJ), "
-        "private-use, surrogate or unassigned characters",
+        pattern=TEXT_PATTERN,
+        description="1-140 characters after NFC, not blank (not only whitespace, combining marks "
+        "or fillers such as U+3164 HANGUL FILLER and U+2800 BRAILLE PATTERN BLANK); no control, "
+        "format (except ZWJ/ZWNJ), line or paragraph separator (U+2028, U+2029), private-use, "
+        "surrogate or unassigned characters",
     )
     currency: CurrencyCode = Field(
         description="ISO 4217 code of a legal-tender currency with minor units"
     )
     amount: str = Field(
         pattern=AMOUNT_PATTERN,
+        max_length=AMOUNT_MAX_LENGTH,
         description="Decimal string > 0 with at most the currency's minor units (JPY 0, GBP 2, "
         "KWD 3), no sign, exponent or leading zeros",
         examples=["12.99"],
     )
 
 
+class VoidRequest(_Strict):
+    """Why a payment is voided: optional; no body, or `{}`, voids it without a reason."""
+
+    reason: (
+        Annotated[
+            str,
+            StringConstraints(
+                min_length=1, max_length=VOID_REASON_MAX_LENGTH, pattern=TEXT_PATTERN
+            ),
+        ]
+        | SkipJsonSchema[None]
+    ) = Field(
+        default=None,
+        description=f"1-{VOID_REASON_MAX_LENGTH} characters after NFC, not blank; the rules of a "
+        "payment's `description`. Kept with the voiding and shown as `voidReason`",
+        examples=["Entered twice"],
+    )
+
+
 class PaymentView(_Strict):
     """A stored payment: the canonical submission and what the system recorded."""
 
-    paymentId: str = Field(pattern=UUID4_PATTERN)
-    userId: str = Field(pattern=UUID4_PATTERN)
-    timestamp: str = Field(description="Exactly as submitted")
-    description: str = Field(description="As submitted, in NFC")
-    currency: str
-    amount: str = Field(description="Quantised to the currency's minor units")
-    month: str = Field(pattern=MONTH_PATTERN, description="Month of `timestamp` in its own offset")
+    paymentId: str = Field(pattern=UUID4_PATTERN, max_length=UUID_LENGTH)
+    userId: str = Field(pattern=UUID4_PATTERN, max_length=UUID_LENGTH)
+    timestamp: str = Field(
+        pattern=TIMESTAMP_PATTERN,
+        max_length=TIMESTAMP_MAX_LENGTH,
+        description="Exactly as submitted",
+    )
+    description: str = Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        pattern=TEXT_PATTERN,
+        description="As submitted, in NFC",
+    )
+    currency: str = Field(pattern=CURRENCY_PATTERN, max_length=3)
+    amount: str = Field(
+        pattern=AMOUNT_PATTERN,
+        max_length=AMOUNT_MAX_LENGTH,
+        description="Quantised to the currency's minor units",
+    )
+    month: str = Field(
+        pattern=MONTH_PATTERN,
+        max_length=MONTH_LENGTH,
+        description="Month of `timestamp` in its own offset",
+    )
     status: Literal["active", "voided"]
-    receivedAt: str = Field(json_schema_extra={"format": "date-time"})
-    voidedAt: str | None = Field(default=None, json_schema_extra={"format": "date-time"})
-    voidedBy: str | None = None
+    receivedAt: str = _date_time()
+    voidedAt: str | None = Field(
+        default=None,
+        pattern=TIMESTAMP_PATTERN,
+        max_length=TIMESTAMP_MAX_LENGTH,
+        json_schema_extra={"format": "date-time"},
+    )
+    voidedBy: str | None = Field(default=None, pattern=UUID4_PATTERN, max_length=UUID_LENGTH)
     voidedAfterMonthClosed: bool | None = Field(
         default=None, description="Voided after the month's report was built: a correction"
+    )
+    voidReason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=VOID_REASON_MAX_LENGTH,
+        pattern=TEXT_PATTERN,
+        description="The reason given when it was voided (NFC); null if none was given",
     )
 
 
 class PaymentPage(_Strict):
     """One page of a month's payments, newest first."""
 
-    items: list[PaymentView]
+    items: list[PaymentView] = Field(max_length=MAX_LIMIT, description="At most `limit` payments")
     nextCursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end"
+        pattern=CURSOR_PATTERN,
+        max_length=MAX_CURSOR_LENGTH,
+        description="Pass as `cursor` for the next page; null at the end",
     )
 
 
@@ -93,6 +207,7 @@ class ConsentUpdate(_Strict):
     termsVersion: str | None = Field(
         default=None,
         pattern=TERMS_VERSION_PATTERN,
+        max_length=TERMS_VERSION_MAX_LENGTH,
         description="The version of the sharing terms the customer accepted; required with "
         "`creditFileSharing: true`; a withdrawal without it refers to the current terms",
         examples=["2026-11"],
@@ -103,73 +218,103 @@ class ConsentChangeView(_Strict):
     """One recorded change of the consent."""
 
     creditFileSharing: bool
-    termsVersion: str | None
-    changedAt: str = Field(json_schema_extra={"format": "date-time"})
+    termsVersion: str | None = Field(
+        pattern=TERMS_VERSION_PATTERN, max_length=TERMS_VERSION_MAX_LENGTH
+    )
+    changedAt: str = _date_time()
 
 
 class ConsentView(_Strict):
     """The consent in force and its history (before any answer: not shared, no history)."""
 
     creditFileSharing: bool = Field(description="Whether kept commitments may be exported")
-    termsVersion: str | None = Field(description="Terms of the current answer; null before any")
-    updatedAt: str | None = Field(
-        json_schema_extra={"format": "date-time"},
-        description="When the current answer was recorded; null before any",
+    termsVersion: str | None = Field(
+        pattern=TERMS_VERSION_PATTERN,
+        max_length=TERMS_VERSION_MAX_LENGTH,
+        description="Terms of the current answer; null before any",
     )
+    updatedAt: str | None = _date_time("When the current answer was recorded; null before any")
     history: list[ConsentChangeView] = Field(
-        description="Every change, newest first (the latest 100; older ones are kept, not shown)"
+        max_length=HISTORY_LIMIT,
+        description=f"Every change, newest first (the latest {HISTORY_LIMIT}; older ones are "
+        "kept, not shown)",
     )
 
 
 class CommitmentReport(_Strict):
     """One commitment (payments grouped by normalised description and currency) in a month."""
 
-    commitmentId: str = Field(description="uuid5 of user, currency and key: stable across months")
-    name: str = Field(description="Description of the commitment's latest payment (NFC)")
-    currency: str
+    commitmentId: str = Field(
+        pattern=UUID_PATTERN,
+        max_length=UUID_LENGTH,
+        description="uuid5 of user, currency and key: stable across months",
+    )
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        pattern=TEXT_PATTERN,
+        description="Description of the commitment's latest payment (NFC)",
+    )
+    currency: str = Field(pattern=CURRENCY_PATTERN, max_length=3)
     status: Literal["kept", "lapsed", "ended"] = Field(
         description="kept: paid in the month; lapsed: paid the month before but not in it; "
         "ended: last paid earlier"
     )
-    monthsKept: int = Field(ge=0, description="Consecutive months paid, ending in this month")
+    monthsKept: int = Field(
+        ge=0,
+        le=WINDOW_MONTHS,
+        json_schema_extra={"format": "int32"},
+        description="Consecutive months paid, ending in this month",
+    )
     established: bool = Field(description="Paid in at least 3 distinct months of the window")
     history24: str = Field(
         pattern=r"^[01-]{24}$",
+        min_length=WINDOW_MONTHS,
+        max_length=WINDOW_MONTHS,
         description="24 months, newest first: 1 paid, 0 not paid, - before first seen",
     )
-    amountsPaid: list[str] = Field(
-        description="One per active payment in the month, with the currency's minor units"
+    amountsPaid: list[
+        Annotated[str, Field(pattern=AMOUNT_PATTERN, max_length=AMOUNT_MAX_LENGTH)]
+    ] = Field(
+        max_length=MONTHLY_PAYMENT_LIMIT,
+        description="One per active payment in the month, with the currency's minor units",
     )
-    firstMonth: str = Field(pattern=MONTH_PATTERN)
-    lastMonth: str = Field(pattern=MONTH_PATTERN)
+    firstMonth: str = Field(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH)
+    lastMonth: str = Field(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH)
 
 
 class MonthReport(_Strict):
     """A customer's monthly report of kept commitments, as the monthly run built it."""
 
-    month: str = Field(pattern=MONTH_PATTERN)
-    userId: str = Field(pattern=UUID4_PATTERN)
-    generatedAt: str = Field(json_schema_extra={"format": "date-time"})
-    commitments: list[CommitmentReport]
+    month: str = Field(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH)
+    userId: str = Field(pattern=UUID4_PATTERN, max_length=UUID_LENGTH)
+    generatedAt: str = _date_time()
+    commitments: list[CommitmentReport] = Field(max_length=COMMITMENTS_MAX_ITEMS)
 
 
 class FieldProblem(_Strict):
     """One broken rule."""
 
-    field: str
-    rule: str
-    message: str
+    field: str = Field(
+        max_length=PROBLEM_ECHO_MAX_LENGTH, description="The field, parameter or header"
+    )
+    rule: str = Field(
+        pattern=r"^[a-z0-9-]+$", max_length=64, description="The rule's name, e.g. `uuid-v4`"
+    )
+    message: str = Field(max_length=PROBLEM_MESSAGE_MAX_LENGTH)
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = Field(description="The request id")
-    errors: list[FieldProblem] | None = None
+    type: str = Field(pattern=PROBLEM_TYPE_PATTERN, max_length=100)
+    title: str = Field(max_length=PROBLEM_TITLE_MAX_LENGTH)
+    status: int = Field(ge=400, le=599, json_schema_extra={"format": "int32"})
+    detail: str = Field(max_length=PROBLEM_ECHO_MAX_LENGTH)
+    instance: str | None = Field(
+        pattern=REQUEST_ID_PATTERN, max_length=REQUEST_ID_MAX_LENGTH, description="The request id"
+    )
+    errors: list[FieldProblem] | None = Field(default=None, max_length=PROBLEM_ECHO_MAX_LENGTH)
 
 
 def payment_view(payment: Payment) -> dict[str, Any]:
@@ -183,6 +328,7 @@ def payment_view(payment: Payment) -> dict[str, Any]:
         view["voidedAt"] = rfc3339_text(payment.voiding.voided_at)
         view["voidedBy"] = payment.voiding.voided_by
         view["voidedAfterMonthClosed"] = payment.voiding.after_month_closed
+        view["voidReason"] = payment.voiding.reason
     return view
 
 

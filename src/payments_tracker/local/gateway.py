@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from payments_tracker.cors import cors_headers, preflight_headers
 from payments_tracker.diagnostics import stack_frames
 from payments_tracker.gateway_responses import (
+    GATEWAY_RESPONSES,
     PROBLEM_CONTENT_TYPE,
     REQUEST_ID_HEADER,
     ResponseType,
@@ -125,7 +126,7 @@ def _problem(request_id: str, response_type: ResponseType, status: int | None) -
     body = gateway_problem(response_type, request_id, status)
     return ProxyResponse(
         status=body["status"],
-        headers=[("Content-Type", PROBLEM_CONTENT_TYPE)],
+        headers=[("Content-Type", PROBLEM_CONTENT_TYPE), *GATEWAY_RESPONSES[response_type].headers],
         body=json.dumps(body).encode("utf-8"),
     )
 
@@ -326,7 +327,8 @@ class LocalGateway:
             if invocation.failed:
                 if invocation.error_message == "Unauthorized":
                     raise GatewayError("UNAUTHORIZED")
-                raise GatewayError("DEFAULT_5XX", 500)  # AUTHORIZER_FAILURE
+                # Any other error: the authorizer could not decide (503 + Retry-After).
+                raise GatewayError("AUTHORIZER_FAILURE")
             try:
                 grant = parse_authorizer_result(invocation.result)
             except MalformedResultError as error:

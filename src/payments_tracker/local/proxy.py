@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, NamedTuple
 from urllib.parse import parse_qsl
 
-from payments_tracker.routes import API_ROUTES, LOCAL_ONLY_ROUTES, Route
+from payments_tracker.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES, Route
 
 ACCOUNT_ID: Final = "123456789012"
 API_ID: Final = "local"
@@ -237,13 +237,35 @@ def _multi(
     return (single or None), (multi or None)
 
 
-def _body_fields(body: bytes) -> tuple[str | None, bool]:
+def is_binary_media_type(
+    content_type: str | None, binary_media_types: Iterable[str] = BINARY_MEDIA_TYPES
+) -> bool:
+    """True if API Gateway treats a request body of this Content-Type as binary (base64 to Lambda).
+
+    A pattern is `type/subtype`, `type/*` or `*/*`; parameters (`; charset=…`) play no part. A
+    request without Content-Type counts as `application/json`, API Gateway's default.
+    """
+    media_type = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    kind, _, subtype = media_type.partition("/")
+    for pattern in binary_media_types:
+        wanted_kind, _, wanted_subtype = pattern.strip().lower().partition("/")
+        if wanted_kind in ("*", kind) and wanted_subtype in ("*", subtype):
+            return True
+    return False
+
+
+def _body_fields(
+    body: bytes, content_type: str | None, binary_media_types: Iterable[str]
+) -> tuple[str | None, bool]:
+    """The event's `body` and `isBase64Encoded`, as the REST API's binaryMediaTypes decide."""
     if not body:
         return None, False
-    try:
-        return body.decode("utf-8"), False
-    except UnicodeDecodeError:
+    if is_binary_media_type(content_type, binary_media_types):
         return base64.b64encode(body).decode("ascii"), True
+    # A text media type: API Gateway passes a UTF-8 string. What it makes of bytes that are not
+    # UTF-8 is undocumented; replacing them is this stand-in's guess (binaryMediaTypes `*/*`
+    # keeps every deployed request off this path).
+    return body.decode("utf-8", "replace"), False
 
 
 def _forwarding_headers(request: GatewayRequest) -> list[tuple[str, str]]:
@@ -264,11 +286,13 @@ def build_proxy_event(
     request_id: str,
     received_at: datetime,
     authorizer: Mapping[str, Any] | None = None,
+    binary_media_types: Iterable[str] = BINARY_MEDIA_TYPES,
 ) -> dict[str, Any]:
     """The Lambda proxy event (REST API, payload 1.0) that API Gateway sends for this request."""
     headers, multi_headers = _multi(_forwarding_headers(request))
     query, multi_query = _multi(parse_qsl(request.query_string, keep_blank_values=True))
-    body, is_base64 = _body_fields(request.body)
+    content_type = next((v for n, v in request.headers if n.lower() == "content-type"), None)
+    body, is_base64 = _body_fields(request.body, content_type, binary_media_types)
     host = next((v for n, v in request.headers if n.lower() == "host"), f"{API_ID}.local")
     user_agent = next((v for n, v in request.headers if n.lower() == "user-agent"), None)
     request_context: dict[str, Any] = {

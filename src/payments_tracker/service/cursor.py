@@ -14,7 +14,12 @@ from payments_tracker.domain.errors import InvalidCursor
 from payments_tracker.service.ports import PageKey
 
 _TAG_BYTES = 32
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+"""A cursor is unpadded base64url (for the OpenAPI document; checked here)."""
+_BASE64URL = re.compile(CURSOR_PATTERN[1:-1])
+MAX_CURSOR_LENGTH = 1024
+"""The longest cursor accepted: one this API issues is about 450 characters (a tag, three keys of
+the month index, caller, month, limit and expiry); anything longer is refused unread."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ class CursorCodec:
 
 def _decode(cursor: str) -> bytes | None:
     """The bytes of a base64url cursor long enough to hold a tag and a payload, else None."""
-    if _BASE64URL.fullmatch(cursor) is None:
+    if len(cursor) > MAX_CURSOR_LENGTH or _BASE64URL.fullmatch(cursor) is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

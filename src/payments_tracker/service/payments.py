@@ -17,7 +17,12 @@ from payments_tracker.domain.errors import (
 )
 from payments_tracker.domain.identifiers import parse_uuid4
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, PaymentStatus, validate_submission
+from payments_tracker.domain.payment import (
+    Payment,
+    PaymentStatus,
+    validate_submission,
+    validate_void_request,
+)
 from payments_tracker.service.callers import caller_id
 from payments_tracker.service.cursor import CursorCodec, CursorContext
 from payments_tracker.service.ports import MonthClosings, PaymentRepository
@@ -70,7 +75,7 @@ def submit_payment(
     existing = repository.insert(payment)
     if existing is None:
         return Submitted(payment, created=True)
-    if existing.submission.canonical() != submission.canonical():
+    if existing.submission.replay_form() != submission.replay_form():
         raise PaymentConflict("paymentId already holds a different submission")
     return Submitted(existing, created=False)
 
@@ -93,7 +98,7 @@ def _replay_of_an_aged_payment(
     if str(submission.user_id) != caller:
         return None
     stored = repository.get(submission.user_id, submission.payment_id)
-    if stored is None or stored.submission.canonical() != submission.canonical():
+    if stored is None or stored.submission.replay_form() != submission.replay_form():
         return None
     return stored
 
@@ -115,18 +120,24 @@ def void_payment(
     caller: str,
     clock: Clock,
     closings: MonthClosings | None = None,
+    *,
+    request: dict[str, Any] | None = None,
 ) -> Payment:
     """Mark the caller's payment voided (audited, never deleted); voiding twice changes nothing.
 
+    `request` is the void request's JSON object (`{"reason": …}`, optional: None or `{}` give no
+    reason); ValidationFailed names each broken rule before anything is read. A payment already
+    voided is answered as it is stored: its first voiding, and reason, stand.
     `voidedAfterMonthClosed` follows the cut-off of the month's first report run when there is
     one (`closings`); without a run, the scheduled close (the 5th, 02:00 UTC).
     """
+    reason = validate_void_request(request or {})
     for _ in range(3):
         payment = get_payment(repository, payment_id, caller)
         if payment.status is PaymentStatus.VOIDED:
             return payment
         closed_at = closings.month_closed_at(payment.submission.month) if closings else None
-        voided = payment.voided(by=caller, at=clock(), month_closed_at=closed_at)
+        voided = payment.voided(by=caller, at=clock(), month_closed_at=closed_at, reason=reason)
         if repository.replace_active(voided):
             return voided
     # Three lost races in a row against a concurrent void: whatever is stored now is the answer.

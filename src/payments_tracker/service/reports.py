@@ -130,12 +130,21 @@ class _PartWriter:
         self._last: tuple[str, str] | None = None
 
     def write(self, row: dict[str, Any]) -> None:
+        """Write `row` as exactly one line, whatever its text holds (issue 11, point 4).
+
+        `json.dumps` escapes LF, CR and the other C0 controls (VT, FF, FS, GS, RS among them)
+        but writes NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) raw;
+        `str.splitlines` and other readers end a line at each. Those three only ever occur inside
+        a JSON string here, so each is replaced by its `\\uXXXX` escape: the same JSON value.
+        """
         order = (str(row["userId"]), str(row["commitmentId"]))
         if self._last is not None and order <= self._last:
             raise ValueError("export rows out of order")  # a bug: the stream is user-sorted
         self._last = order
-        line = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
-        self._gzip.write(line.encode("utf-8"))
+        line = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        if not line.isascii():
+            line = line.translate({0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+        self._gzip.write((line + "\n").encode("utf-8"))
 
     def close(self) -> None:
         self._gzip.close()

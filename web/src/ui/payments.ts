@@ -173,6 +173,7 @@ export class PaymentsScreen {
       h("p", { class: "payment-amount" }, `${payment.amount} ${payment.currency}`),
       h("p", { class: "payment-time" }, describeTimestamp(payment.timestamp)),
       voided ? h("p", { class: "badge" }, "Voided") : null,
+      voided && payment.voidReason ? h("p", { class: "void-reason" }, payment.voidReason) : null,
     );
     if (!voided) {
       const button = h(
@@ -199,7 +200,8 @@ export class PaymentsScreen {
     }
     this.listProblems.clear();
     try {
-      const { data, error, response } = await this.api.DELETE("/payments/{paymentId}", {
+      // Voiding is an action on a payment that stays (POST …/void); the reason is optional.
+      const { data, error, response } = await this.api.POST("/payments/{paymentId}/void", {
         params: { path: { paymentId: payment.paymentId } },
       });
       if (data === undefined) {

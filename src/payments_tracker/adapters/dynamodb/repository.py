@@ -68,6 +68,8 @@ def to_item(payment: Payment) -> Item:
         item["voidedBy"] = {"S": payment.voiding.voided_by}
         item["voidedAt"] = {"S": utc_text(payment.voiding.voided_at)}
         item["voidedAfterMonthClosed"] = {"BOOL": payment.voiding.after_month_closed}
+        if payment.voiding.reason is not None:
+            item["voidReason"] = {"S": payment.voiding.reason}
     return item
 
 
@@ -87,6 +89,7 @@ def from_item(item: Item) -> Payment:
             voided_by=item["voidedBy"]["S"],
             voided_at=parse_utc_text(item["voidedAt"]["S"]),
             after_month_closed=item["voidedAfterMonthClosed"]["BOOL"],
+            reason=item["voidReason"]["S"] if "voidReason" in item else None,
         )
     return Payment(
         submission=submission,

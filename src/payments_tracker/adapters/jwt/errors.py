@@ -14,7 +14,6 @@ class RejectionReason(StrEnum):
     MALFORMED = "malformed"
     UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
     UNKNOWN_KEY = "unknown_key"
-    JWKS_UNAVAILABLE = "jwks_unavailable"
     BAD_SIGNATURE = "bad_signature"
     WRONG_ISSUER = "wrong_issuer"
     MISSING_CLAIM = "missing_claim"

@@ -93,13 +93,26 @@ def parse_rsa_signing_keys(document: Mapping[str, Any]) -> dict[str, PyJWK]:
     return keys
 
 
+FAILED_FETCH_FIRST_RETRY_SECONDS = 1.0
+FAILED_FETCH_MAX_RETRY_SECONDS = 5.0
+"""After a failed fetch a missing key is retried after 1 s, then 2 s, 4 s, then every 5 s."""
+
+
 class JwksKeyCache:
     """Signing keys by `kid`, cached for the life of the process.
 
-    An unknown `kid` triggers a refetch at most once per `refetch_interval_seconds`, so a caller
-    spraying random kids cannot make us hammer the IdP. Keys older than `max_age_seconds` are
-    refreshed on next use (so a key the pool withdrew stops working); if that fetch fails the
-    cached keys keep working.
+    While the last fetch succeeded, an unknown `kid` triggers a refetch at most once per
+    `refetch_interval_seconds`, so a caller spraying random kids cannot make us hammer the IdP.
+    After a failed fetch a key that is needed and not cached is retried sooner: after
+    `first_retry_seconds`, doubling up to `max_retry_seconds` (still one fetch per delay, whatever
+    the kids), so one failed fetch does not lock the process out of its keys for a minute.
+    Keys older than `max_age_seconds` are refreshed on next use (so a key the pool withdrew stops
+    working); if that fetch fails the cached keys keep working, and the stale refresh is retried
+    once per `refetch_interval_seconds`.
+
+    A key that is not cached while the last fetch failed raises `JwksUnavailable` rather than
+    `TokenRejected`: the token may well be valid, we only cannot tell (the authorizer fails, and
+    the gateway answers 503, never 401).
     """
 
     def __init__(
@@ -109,50 +122,71 @@ class JwksKeyCache:
         clock: Clock,
         refetch_interval_seconds: float = 60.0,
         max_age_seconds: float = 3600.0,
+        first_retry_seconds: float = FAILED_FETCH_FIRST_RETRY_SECONDS,
+        max_retry_seconds: float = FAILED_FETCH_MAX_RETRY_SECONDS,
     ) -> None:
+        if not 0 < first_retry_seconds <= max_retry_seconds <= refetch_interval_seconds:
+            raise ValueError("need 0 < first retry <= max retry <= refetch interval")
         self._fetch = fetch
         self._clock = clock
         self._refetch_interval_seconds = refetch_interval_seconds
         self._max_age_seconds = max_age_seconds
+        self._first_retry_seconds = first_retry_seconds
+        self._max_retry_seconds = max_retry_seconds
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
-        self._last_attempt_failed = False
+        self._consecutive_failures = 0
         self._lock = threading.Lock()
 
     def signing_key(self, kid: str) -> PyJWK:
-        """The key for `kid`, fetching the JWKS if allowed; `TokenRejected` if there is none."""
+        """The key for `kid`, fetching the JWKS if allowed.
+
+        `TokenRejected` if the JWKS, as last fetched, has no such key; `JwksUnavailable` if the key
+        is not cached and the last fetch failed (nothing is known about this kid).
+        """
         with self._lock:
             now = self._clock()
-            if (kid not in self._keys or self._is_stale(now)) and self._may_fetch(now):
+            missing = kid not in self._keys
+            if (missing or self._is_stale(now)) and self._may_fetch(now, missing=missing):
                 self._refresh(now)
             key = self._keys.get(kid)
-        if key is None:
-            reason = (
-                RejectionReason.JWKS_UNAVAILABLE
-                if self._last_attempt_failed
-                else RejectionReason.UNKNOWN_KEY
-            )
-            raise TokenRejected(reason)
-        return key
+            last_attempt_failed = self._consecutive_failures > 0
+        if key is not None:
+            return key
+        if last_attempt_failed:
+            raise JwksUnavailable("no signing key: the last JWKS fetch failed")
+        raise TokenRejected(RejectionReason.UNKNOWN_KEY)
 
     def _is_stale(self, now: float) -> bool:
         return self._fetched_at is None or now - self._fetched_at >= self._max_age_seconds
 
-    def _may_fetch(self, now: float) -> bool:
+    def _retry_delay(self) -> float:
+        """The wait after the last failed fetch before a missing key may be fetched again."""
+        doublings = min(self._consecutive_failures - 1, 32)
+        return min(self._first_retry_seconds * 2.0**doublings, self._max_retry_seconds)
+
+    def _may_fetch(self, now: float, *, missing: bool) -> bool:
         if self._attempted_at is None:
             return True
         elapsed = now - self._attempted_at
         # A clock that went backwards must not block refetches until it catches up.
-        return elapsed < 0 or elapsed >= self._refetch_interval_seconds
+        if elapsed < 0:
+            return True
+        # A key we need and do not have, after a failed fetch: retry soon (bounded back-off).
+        # Otherwise (an unknown kid after a good fetch, or a stale refresh of keys that still
+        # work): at most once per refetch interval.
+        if missing and self._consecutive_failures:
+            return elapsed >= self._retry_delay()
+        return elapsed >= self._refetch_interval_seconds
 
     def _refresh(self, now: float) -> None:
         self._attempted_at = now
         try:
             keys = parse_rsa_signing_keys(self._fetch())
         except (JwksUnavailable, OSError, ValueError):
-            self._last_attempt_failed = True
+            self._consecutive_failures += 1
             return
         self._keys = keys
         self._fetched_at = now
-        self._last_attempt_failed = False
+        self._consecutive_failures = 0

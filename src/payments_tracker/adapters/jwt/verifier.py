@@ -65,7 +65,11 @@ class AccessTokenVerifier:
         self._leeway_seconds = leeway_seconds
 
     def verify(self, token: str) -> AccessTokenClaims:
-        """The claims of `token` if it is a valid access token, else `TokenRejected`."""
+        """The claims of `token` if it is a valid access token, else `TokenRejected`.
+
+        `JwksUnavailable` when the token's key is not cached and the JWKS cannot be fetched: the
+        token is neither accepted nor refused.
+        """
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenRejected(RejectionReason.TOO_LARGE)
         if not _COMPACT_JWS.fullmatch(token):
