@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ import pytest
 
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
 from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
+from payments_tracker.adapters.dynamodb.keys import month_shard_key
 from payments_tracker.adapters.dynamodb.report_documents import DynamoDBReportDocuments
 from payments_tracker.adapters.dynamodb.reports import (
     DynamoDBReportRuns,
@@ -25,6 +27,7 @@ from payments_tracker.adapters.dynamodb.reports import (
     DynamoDBShardPayments,
 )
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository, to_item
+from payments_tracker.adapters.dynamodb.table import BY_MONTH
 from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.errors import MonthlyLimitReached
@@ -105,15 +108,50 @@ def widest_descriptions(count: int, seed: int) -> list[str]:
 def load(client: DynamoDBClient, name: str, payments: list[Payment]) -> None:
     """Set-up only: payments straight into the table, 25 a call (the API path is tested apart)."""
     for offset in range(0, len(payments), 25):
-        batch = [{"PutRequest": {"Item": to_item(p)}} for p in payments[offset : offset + 25]]
-        client.batch_write_item(RequestItems={name: batch})  # type: ignore[dict-item]
+        batch: list[Any] = [
+            {"PutRequest": {"Item": to_item(p)}} for p in payments[offset : offset + 25]
+        ]
+        for _ in range(20):  # DynamoDB Local too may leave some unprocessed under load
+            unprocessed = client.batch_write_item(RequestItems={name: batch})["UnprocessedItems"]
+            batch = list(unprocessed.get(name, []))
+            if not batch:
+                break
+            time.sleep(0.1)
+        assert not batch, "set-up could not write every payment"
 
 
-def build(ports: ReportPorts, now: datetime) -> None:
-    run = start_or_join_run(ports.runs, str(MONTH), now)
+def wait_for_the_index(
+    client: DynamoDBClient, name: str, month: Month, user: UUID, expected: int
+) -> None:
+    """Until the byMonth index holds all of `user`'s payments: DynamoDB Local updates a global
+    index after it answers the write (as DynamoDB does), and a build right after a bulk load
+    would read a part of them."""
+    deadline = time.monotonic() + 60
+    while True:
+        found = 0
+        for window_month in window_of(month):
+            found += client.query(
+                TableName=name,
+                IndexName=BY_MONTH.name,
+                KeyConditionExpression="#pk = :pk AND begins_with(#sk, :user)",
+                ExpressionAttributeNames={"#pk": BY_MONTH.partition_key, "#sk": BY_MONTH.sort_key},
+                ExpressionAttributeValues={
+                    ":pk": {"S": month_shard_key(window_month, shard_of(user))},
+                    ":user": {"S": f"{user}#"},
+                },
+                Select="COUNT",
+            )["Count"]
+        if found == expected:
+            return
+        assert time.monotonic() < deadline, f"the index holds {found} of {expected} payments"
+        time.sleep(0.5)
+
+
+def build(ports: ReportPorts, now: datetime, month: Month = MONTH) -> None:
+    run = start_or_join_run(ports.runs, str(month), now)
     for shard in range(SHARD_COUNT):
         build_shard(ports, run, shard)
-    write_manifest(ports, str(MONTH), now)
+    write_manifest(ports, str(month), now)
 
 
 def neighbour_of(user: UUID) -> UUID:
@@ -164,9 +202,13 @@ def test_a_customer_at_the_limit_in_every_month_still_gets_a_report_and_the_mont
     table: tuple[DynamoDBClient, str], tmp_path: Path
 ) -> None:
     client, name = table
+    # Last month, built now: the oldest month of a fixed past window would already be past its
+    # retention (25 months), and DynamoDB Local's TTL sweeper deletes such payments meanwhile.
+    now = datetime.now(UTC)
+    month = Month.of(now).plus(-1)
     flooder = uuid.uuid4()
     neighbour = neighbour_of(flooder)
-    months = window_of(MONTH)
+    months = window_of(month)
     names = widest_descriptions(len(months) * MONTHLY_PAYMENT_LIMIT, seed=11)
     flood = [
         paid(flooder, names[m * MONTHLY_PAYMENT_LIMIT + i], f"{month}-{1 + i % 28:02d}T09:00:00Z")
@@ -175,35 +217,37 @@ def test_a_customer_at_the_limit_in_every_month_still_gets_a_report_and_the_mont
     ]
     ordinary = [paid(neighbour, "Gym", f"{month}-15T09:00:00Z") for month in months[-3:]]
     load(client, name, [*flood, *ordinary])
+    wait_for_the_index(client, name, month, flooder, len(flood))
+    wait_for_the_index(client, name, month, neighbour, len(ordinary))
     consents = DynamoDBConsentRepository(client, name)
     for user in (flooder, neighbour):
         assert consents.record(
-            user, ConsentChange(True, "2026-10", BUILT_AT - timedelta(days=60)), None
+            user, ConsentChange(True, "2026-10", now - timedelta(days=60)), None
         )
     ports = ports_of(client, name, tmp_path)
 
-    build(ports, BUILT_AT)
+    build(ports, now, month)
 
     documents = DynamoDBReportDocuments(client, name)
-    text = documents.month_report(flooder, MONTH)
+    text = documents.month_report(flooder, month)
     assert text is not None
     assert len(text.encode("utf-8")) > 3 * ITEM_LIMIT  # would not fit one item, by far
     report = json.loads(text)
     assert len(report["commitments"]) == len(flood)
     item = client.get_item(
         TableName=name,
-        Key={"PK": {"S": f"USER#{flooder}"}, "SK": {"S": f"REPORT#{MONTH}"}},
+        Key={"PK": {"S": f"USER#{flooder}"}, "SK": {"S": f"REPORT#{month}"}},
         ConsistentRead=True,
     )["Item"]
     assert "document" not in item
     assert int(item["documentChunks"]["N"]) >= 2
-    neighbours = documents.month_report(neighbour, MONTH)
+    neighbours = documents.month_report(neighbour, month)
     assert neighbours is not None
     assert json.loads(neighbours)["commitments"][0]["name"] == "Gym"
-    manifest = json.loads((tmp_path / str(MONTH) / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / str(month) / "manifest.json").read_text())
     assert manifest["failedCustomers"] == []
     assert manifest["rowCount"] == 1 + MONTHLY_PAYMENT_LIMIT * 0  # the flood is not established
-    assert hand_over(ports.runs, ports.erasures, str(MONTH), BUILT_AT + timedelta(days=1))
+    assert hand_over(ports.runs, ports.erasures, str(month), now)
 
 
 def test_a_customer_whose_report_fails_is_skipped_listed_and_the_month_handed_over(

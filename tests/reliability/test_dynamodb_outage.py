@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 OUTAGE_SECONDS = 5.0
+SETTLE_SECONDS = 2.0
+
 ITEM_ATTRIBUTES = {
     "PK", "SK", "paymentId", "userId", "timestamp", "utcInstant", "month", "description",
     "currency", "amount", "amountNumber", "receivedAt", "status", "expiresAt",
@@ -65,6 +67,11 @@ def test_an_outage_answers_503_with_retry_after_and_retrying_clients_end_with_th
         during = LoadPlan(plan.jobs[len(plan.jobs) // 3 :], {})
 
         outcomes = run_load(config.api_url, before, clients=8, retry_unavailable=True)
+        # DynamoDB Local answers a TransactWriteItems before the write is on disk: a SIGKILL right
+        # after the last answer lost that payment in 4 of 6 runs (DynamoDB itself makes a committed
+        # transaction durable before it answers). Nothing is in flight here, so letting it settle
+        # changes nothing the test is about: what the API answers while the store is down.
+        time.sleep(SETTLE_SECONDS)
         dynamodb.process.kill()  # SIGKILL: no graceful shutdown
         dynamodb.process.wait(10)
         killed_at = time.monotonic()
