@@ -221,9 +221,7 @@ def test_a_customer_at_the_limit_in_every_month_still_gets_a_report_and_the_mont
     wait_for_the_index(client, name, month, neighbour, len(ordinary))
     consents = DynamoDBConsentRepository(client, name)
     for user in (flooder, neighbour):
-        assert consents.record(
-            user, ConsentChange(True, "2026-10", now - timedelta(days=60)), None
-        )
+        assert consents.record(user, ConsentChange(True, "2026-10", now - timedelta(days=60)), None)
     ports = ports_of(client, name, tmp_path)
 
     build(ports, now, month)
