@@ -30,7 +30,7 @@ RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
 )
 # Laptop-only code (the local gateway and stack runner, the CLI): production never imports it.
-EXCLUDED_FROM_PACKAGE = frozenset({"local", "cli.py"})
+EXCLUDED_FROM_PACKAGE = frozenset({"local", "cli"})
 BUNDLES_KEPT = 3  # cache entries kept: the current build and a couple of recent ones
 BUNDLE_FORMAT = "2"  # bump when the steps below change what ends up in the asset
 

@@ -90,7 +90,7 @@ def test_bundle_holds_arm64_wheels_and_our_package_but_not_the_runtime_or_laptop
     package = bundle / "payments_tracker"
     assert (package / "handlers").is_dir()
     assert not (package / "local").exists()
-    assert not (package / "cli.py").exists()
+    assert not (package / "cli").exists()
 
 
 def test_zipped_bundle_is_under_ten_megabytes() -> None:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
-from payments_tracker.cli import main
+from payments_tracker.cli.root import main
 from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.payment import Payment, validate_submission
 from payments_tracker.local.bootstrap import TABLE_NAME, cognito_client, dynamodb_client

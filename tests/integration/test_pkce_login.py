@@ -23,14 +23,14 @@ import httpx
 import jwt
 import pytest
 
-from payments_tracker.adapters.cognito.pkce_login import (
+from payments_tracker.cli.pkce_login import (
     PkceLoginError,
     browser_login,
     redirect_uri_for,
     s256_challenge,
 )
-from payments_tracker.adapters.cognito.provisioning import CLI_CALLBACK_URL
 from payments_tracker.local.bootstrap import cognito_client, ensure_app_client, ensure_user_pool
+from payments_tracker.local.cognito_pool import CLI_CALLBACK_URL
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 from payments_tracker.local.services import free_port
 

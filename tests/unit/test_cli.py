@@ -13,7 +13,7 @@ import jwt
 import pytest
 from click.testing import CliRunner
 
-from payments_tracker import cli
+from payments_tracker.cli import root as cli
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 
 SUB = str(uuid.uuid4())
@@ -263,7 +263,7 @@ def test_login_browser_uses_the_flags_and_prints_only_the_token(
         kwargs["open_browser"]("https://x.auth.eu-west-2.amazoncognito.com/oauth2/authorize?a=b")
         return TOKEN
 
-    monkeypatch.setattr("payments_tracker.adapters.cognito.pkce_login.browser_login", fake_login)
+    monkeypatch.setattr("payments_tracker.cli.account.browser_login", fake_login)
     args = ["login", "--browser", "--no-open", "--port", "9001", "--timeout", "5"]
     env = {
         "PAYMENTS_AUTH_DOMAIN": "https://x.auth.eu-west-2.amazoncognito.com",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from payments_tracker.adapters.cognito.provisioning import (
+from payments_tracker.local.cognito_pool import (
     APP_CLIENT_NAME,
     USER_POOL_NAME,
     WEB_CLIENT_NAME,
@@ -18,8 +18,8 @@ from payments_tracker.adapters.cognito.provisioning import (
     issuer_for,
     local_cognito_client,
 )
-from payments_tracker.adapters.dynamodb.provisioning import ensure_table, local_dynamodb_client
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+from payments_tracker.local.dynamodb_table import ensure_table, local_dynamodb_client
 from payments_tracker.web_page import WEB_SCOPES
 
 __all__ = [

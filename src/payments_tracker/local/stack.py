@@ -23,12 +23,12 @@ from types import FrameType
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from payments_tracker.adapters.local_endpoints import (
+from payments_tracker.local.bootstrap import bootstrap
+from payments_tracker.local.config import LOCAL_DIR, LocalConfig
+from payments_tracker.local.endpoints import (
     DUMMY_ACCESS_KEY_ID,
     DUMMY_SECRET_ACCESS_KEY,
 )
-from payments_tracker.local.bootstrap import bootstrap
-from payments_tracker.local.config import LOCAL_DIR, LocalConfig
 from payments_tracker.local.services import (
     LOOPBACK,
     PreflightError,

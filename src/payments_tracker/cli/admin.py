@@ -1,9 +1,10 @@
-"""`consent give|withdraw|show`, `report get` (a customer, through the API) and `admin erase`.
+"""`admin erase` and `admin handover`: operator commands on the local stack (or, for `erase`, a
+deployed one with `--deployed` and AWS credentials).
 
-`admin erase` is an operator command that talks to the table and the user pool directly: the local
-stack's (from `.local/config.json`) by default, or a deployed stack's with `--deployed` (the table
-from `PAYMENTS_TABLE_NAME` and `AWS_REGION`, the pool from `--user-pool-id`, AWS credentials from
-the usual chain).
+`admin erase` talks to the table and the user pool directly: the local stack's (from
+`.local/config.json`) by default, or a deployed stack's with `--deployed` (the table from
+`PAYMENTS_TABLE_NAME` and `AWS_REGION`, the pool from `--user-pool-id`, AWS credentials from the
+usual chain).
 """
 
 from __future__ import annotations
@@ -12,65 +13,23 @@ import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import click
 
-from payments_tracker.cli import (
-    ApiClient,
-    CliError,
-    admin,
-    api_options,
-    config_option,
-    consent,
-    print_json,
-    report,
-)
+from payments_tracker.adapters.exports.local import DEFAULT_EXPORT_DIR
+from payments_tracker.cli.common import CliError, config_option, local_config, print_json
+from payments_tracker.cli.reports import local_ports
+from payments_tracker.domain.errors import DomainError
+from payments_tracker.service.reports import RunConflict, hand_over
 
 if TYPE_CHECKING:
     from payments_tracker.service.erasure import ErasureReceipt
     from payments_tracker.service.ports import CustomerData, CustomerLogins
 
 
-@consent.command("give")
-@click.option(
-    "--terms-version",
-    required=True,
-    help="the version of the sharing terms you accept, e.g. 2026-11",
-)
-@api_options
-def give_consent(
-    terms_version: str, api_url: str | None, token: str | None, config_path: Path
-) -> None:
-    """Consent to sharing your kept commitments with your credit file (PUT /consent)."""
-    api = ApiClient(api_url, token, config_path)
-    body = {"creditFileSharing": True, "termsVersion": terms_version}
-    print_json(api.request("PUT", "/consent", body=body))
-
-
-@consent.command("withdraw")
-@api_options
-def withdraw_consent(api_url: str | None, token: str | None, config_path: Path) -> None:
-    """Withdraw your consent: no export after the next cut-off (PUT /consent)."""
-    api = ApiClient(api_url, token, config_path)
-    print_json(api.request("PUT", "/consent", body={"creditFileSharing": False}))
-
-
-@consent.command("show")
-@api_options
-def show_consent(api_url: str | None, token: str | None, config_path: Path) -> None:
-    """Show your consent and its history (GET /consent)."""
-    api = ApiClient(api_url, token, config_path)
-    print_json(api.request("GET", "/consent"))
-
-
-@report.command("get")
-@click.argument("month")
-@api_options
-def get_report(month: str, api_url: str | None, token: str | None, config_path: Path) -> None:
-    """Show your report of MONTH (YYYY-MM), once it is built (GET /reports/{month})."""
-    api = ApiClient(api_url, token, config_path)
-    print_json(api.request("GET", f"/reports/{quote(month, safe='')}"))
+@click.group()
+def admin() -> None:
+    """Operator commands on the local stack (or a deployed one, with AWS credentials)."""
 
 
 @admin.command("erase")
@@ -189,3 +148,18 @@ def _receipt_json(receipt: ErasureReceipt) -> dict[str, Any]:
         "loginDeleted": receipt.login_deleted,
         "audit": receipt.audit_key,
     }
+
+
+@admin.command("handover")
+@click.option("--month", required=True, help="the month handed to the bureau, YYYY-MM")
+@config_option
+def handover(month: str, config_path: Path) -> None:
+    """Mark a month's export handed over: later builds write corrections, never the original."""
+    config = local_config(config_path)
+    ports = local_ports(config, DEFAULT_EXPORT_DIR)
+    try:
+        run = hand_over(ports.runs, ports.erasures, month, datetime.now(UTC))
+    except (DomainError, RunConflict) as error:
+        raise CliError(str(error)) from None
+    handed = run.handed_over_at.isoformat() if run.handed_over_at else "?"
+    click.echo(f"{run.month}: run {run.run_id} handed over at {handed}")

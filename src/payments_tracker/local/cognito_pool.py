@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from payments_tracker.adapters.cognito.pkce_login import (
+from payments_tracker.cli.pkce_login import (
     DEFAULT_PORT,
     DEFAULT_SCOPES,
     redirect_uri_for,
 )
-from payments_tracker.adapters.local_endpoints import local_service_client
+from payments_tracker.local.endpoints import local_service_client
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -1,7 +1,8 @@
-"""`payments-tracker report build` and `admin handover`: the monthly report on the local stack.
+"""`report get` (a customer's own report, through the API) and `report build` (an operator's
+build of a month on the local stack).
 
-Every shard is built in a pool of worker processes (as the Step Functions Map runs one Lambda per
-shard on AWS), then the manifest is written last. Imported by `payments_tracker.cli`.
+`report build` builds every shard in a pool of worker processes (as the Step Functions Map runs
+one Lambda per shard on AWS), then writes the manifest last.
 """
 
 from __future__ import annotations
@@ -13,11 +14,19 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
 from payments_tracker.adapters.exports.local import DEFAULT_EXPORT_DIR
-from payments_tracker.cli import CliError, admin, config_option, local_config, report
+from payments_tracker.cli.common import (
+    ApiClient,
+    CliError,
+    api_options,
+    config_option,
+    local_config,
+    print_json,
+)
 from payments_tracker.domain.errors import DomainError
 from payments_tracker.domain.report_run import (
     MonthNotBuildable,
@@ -33,10 +42,23 @@ from payments_tracker.service.reports import (
     MonthHandedOver,
     RunConflict,
     build_shard,
-    hand_over,
     start_or_join_run,
     write_manifest,
 )
+
+
+@click.group()
+def report() -> None:
+    """Monthly reports: build a month (operator), read your own (customer)."""
+
+
+@report.command("get")
+@click.argument("month")
+@api_options
+def get_report(month: str, api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Show your report of MONTH (YYYY-MM), once it is built (GET /reports/{month})."""
+    api = ApiClient(api_url, token, config_path)
+    print_json(api.request("GET", f"/reports/{quote(month, safe='')}"))
 
 
 def local_ports(config: LocalConfig, export_dir: Path) -> ReportPorts:
@@ -156,18 +178,3 @@ def _write_manifest_if_complete(ports: ReportPorts, run: Run) -> str:
     except (DomainError, MonthHandedOver) as error:
         raise CliError(str(error)) from None
     return f"manifest {manifest.run.manifest_key}"
-
-
-@admin.command("handover")
-@click.option("--month", required=True, help="the month handed to the bureau, YYYY-MM")
-@config_option
-def handover(month: str, config_path: Path) -> None:
-    """Mark a month's export handed over: later builds write corrections, never the original."""
-    config = local_config(config_path)
-    ports = local_ports(config, DEFAULT_EXPORT_DIR)
-    try:
-        run = hand_over(ports.runs, ports.erasures, month, _now())
-    except (DomainError, RunConflict) as error:
-        raise CliError(str(error)) from None
-    handed = run.handed_over_at.isoformat() if run.handed_over_at else "?"
-    click.echo(f"{run.month}: run {run.run_id} handed over at {handed}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE, TableDefinition
-from payments_tracker.adapters.local_endpoints import local_service_client
+from payments_tracker.local.endpoints import local_service_client
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
