@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.support.memory import InMemoryConsentRepository, InMemoryReportDocuments
+
 from bench.common import (
     CALLER,
     machine,
@@ -36,7 +38,6 @@ from bench.common import (
     submission,
     write_summary,
 )
-from payments_tracker.adapters.memory import InMemoryConsentRepository, InMemoryReportDocuments
 from payments_tracker.local.invokers import LocalLambdaContext
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -50,8 +51,9 @@ def handlers() -> dict[str, Handler]:
     """The three handlers, each wired to one shared in-memory repository."""
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    from tests.support.memory import InMemoryPaymentRepository  # noqa: PLC0415
+
     from bench.baselines import fastapi_app, powertools_app  # noqa: PLC0415
-    from payments_tracker.adapters.memory import InMemoryPaymentRepository  # noqa: PLC0415
     from payments_tracker.handlers import api  # noqa: PLC0415
     from payments_tracker.handlers.dependencies import Dependencies, override  # noqa: PLC0415
     from payments_tracker.service.cursor import CursorCodec  # noqa: PLC0415

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID
 
+from tests.support.memory_reports import InMemoryErasureLog, InMemoryReportRuns
+
 from bench.common import REPO_ROOT, markdown_table, write_summary
-from payments_tracker.adapters.memory_reports import InMemoryErasureLog, InMemoryReportRuns
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, Submission

@@ -17,7 +17,6 @@ import pytest
 
 from payments_tracker.adapters.dynamodb.repository import to_item
 from payments_tracker.adapters.dynamodb.table import BY_MONTH_TIME, PAYMENTS_TABLE
-from payments_tracker.adapters.memory import InMemoryPaymentRepository
 from payments_tracker.domain import description as description_rules
 from payments_tracker.domain.consent import TERMS_VERSION_PATTERN, validate_consent_request
 from payments_tracker.domain.errors import ValidationFailed
@@ -47,6 +46,7 @@ from payments_tracker.service.cursor import (
     CursorContext,
 )
 from payments_tracker.service.payments import MAX_LIMIT, BadQuery, list_payments
+from support.memory import InMemoryPaymentRepository
 
 DOCUMENT: dict[str, Any] = json.loads(
     (PROJECT_ROOT / "docs" / "api" / "openapi.json").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import os
@@ -91,6 +92,30 @@ def test_bundle_holds_arm64_wheels_and_our_package_but_not_the_runtime_or_laptop
     assert (package / "handlers").is_dir()
     assert not (package / "local").exists()
     assert not (package / "cli").exists()
+
+
+DEVELOPER_ONLY_MODULES = frozenset({"click", "rich", "httpx", "uvicorn", "starlette"})
+"""What the CLI and the local stack use, and production never may."""
+
+
+def test_every_module_of_our_package_in_the_bundle_imports_no_developer_only_library() -> None:
+    package = bundling.bundled_directory() / "payments_tracker"
+    offenders: dict[str, set[str]] = {}
+    modules = sorted(package.rglob("*.py"))
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            found = {name.split(".")[0] for name in names} & DEVELOPER_ONLY_MODULES
+            if found:
+                offenders.setdefault(str(path.relative_to(package)), set()).update(found)
+    assert len(modules) > 20  # the whole package is listed, not an empty folder
+    assert offenders == {}
+    assert not list(package.rglob("memory*.py"))  # the in-memory fakes live under tests/
 
 
 def test_zipped_bundle_is_under_ten_megabytes() -> None:

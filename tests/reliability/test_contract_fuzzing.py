@@ -15,12 +15,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from profile import current_profile
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from payments_tracker.local.services import PROJECT_ROOT
+from support.reliability_profile import current_profile
 
 if TYPE_CHECKING:
     from conftest import CognitoUser

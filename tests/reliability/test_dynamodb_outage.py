@@ -9,17 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from profile import current_profile
 from typing import TYPE_CHECKING
 
 import pytest
-from load import Caller, LoadPlan, Outcome, account, plan_load, run_load
-from reliability_support import assert_no_secrets, scan_payments
 
 from payments_tracker.local.bootstrap import LOCAL_REGION, TABLE_NAME, dynamodb_client, ensure_table
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 from payments_tracker.local.services import LOOPBACK, free_port, start_dynamodb_local
 from payments_tracker.local.stack import start_gateway
+from support.load import Caller, LoadPlan, Outcome, account, plan_load, run_load
+from support.reliability import assert_no_secrets, scan_payments
+from support.reliability_profile import current_profile
 
 if TYPE_CHECKING:
     from conftest import CognitoLocal

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from reliability_support import assert_problem, scan_payments, submission
+
+from support.reliability import assert_problem, scan_payments, submission
 
 if TYPE_CHECKING:
     from conftest import CognitoLocal, CognitoUser

@@ -24,9 +24,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from reliability_support import assert_problem, gateway_log_integrations, submission
 
 from payments_tracker.local.services import PROJECT_ROOT
+from support.reliability import assert_problem, gateway_log_integrations, submission
 
 if TYPE_CHECKING:
     from collections.abc import Callable

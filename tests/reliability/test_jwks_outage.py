@@ -19,7 +19,6 @@ from typing import Any
 
 import jwt
 import pytest
-from reliability_support import assert_problem
 from starlette.testclient import TestClient
 
 from payments_tracker.adapters.jwt import AccessTokenVerifier, HttpJwksFetcher, JwksKeyCache
@@ -29,6 +28,7 @@ from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker
 from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT
 from payments_tracker.settings import Settings
+from support.reliability import assert_problem
 
 KEYS = PROJECT_ROOT / "node_modules" / "cognito-local" / "lib" / "keys"
 ISSUER = "http://127.0.0.1:1/jwks-outage-pool"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from profile import current_profile
 from typing import TYPE_CHECKING
 
 import pytest
-from load import Caller, account, plan_load, run_load
-from reliability_support import assert_no_secrets, scan_payments
+
+from support.load import Caller, account, plan_load, run_load
+from support.reliability import assert_no_secrets, scan_payments
+from support.reliability_profile import current_profile
 
 if TYPE_CHECKING:
     from conftest import CognitoLocal

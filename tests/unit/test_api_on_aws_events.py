@@ -22,17 +22,17 @@ from aws_lambda_powertools.event_handler import Response
 from starlette.testclient import TestClient
 
 from payments_tracker import cors
-from payments_tracker.adapters.memory import (
-    InMemoryConsentRepository,
-    InMemoryPaymentRepository,
-    InMemoryReportDocuments,
-)
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker, LocalLambdaContext
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.settings import Settings, get_settings
+from support.memory import (
+    InMemoryConsentRepository,
+    InMemoryPaymentRepository,
+    InMemoryReportDocuments,
+)
 
 CALLER = "5f0c7a52-3a1e-4c1b-9a55-0c0d2f5e4a11"
 PAYMENT_ID = "0b7e6a0c-3a5c-4f2e-9a9b-1c2d3e4f5a6b"

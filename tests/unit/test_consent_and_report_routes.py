@@ -10,19 +10,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from api_events import rest_event
 
-from payments_tracker.adapters.memory import (
-    InMemoryConsentRepository,
-    InMemoryPaymentRepository,
-    InMemoryReportDocuments,
-)
 from payments_tracker.domain.months import Month
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.service.ports import StorageUnavailable
+from support.api_events import rest_event
+from support.memory import (
+    InMemoryConsentRepository,
+    InMemoryPaymentRepository,
+    InMemoryReportDocuments,
+)
 
 CALLER = "5f0c7a52-3a1e-4c1b-9a55-0c0d2f5e4a11"
 OTHER_USER = "9d1b2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e"

@@ -19,9 +19,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from report_payments import CUTOFF, monthly, users_in_shard
 
-from payments_tracker.adapters.memory_reports import (
+from payments_tracker.service.report_ports import ReportPorts
+from payments_tracker.service.reports import _PartWriter, build_shard, start_or_join_run
+from support.memory_reports import (
     InMemoryConsent,
     InMemoryErasureLog,
     InMemoryExportSink,
@@ -29,8 +30,7 @@ from payments_tracker.adapters.memory_reports import (
     InMemoryReportStore,
     InMemoryShardPayments,
 )
-from payments_tracker.service.report_ports import ReportPorts
-from payments_tracker.service.reports import _PartWriter, build_shard, start_or_join_run
+from support.report_payments import CUTOFF, monthly, users_in_shard
 
 LINE_BREAKING_CATEGORIES = ("Zl", "Zp", "Cc", "Cf")
 EVERY_LINE_BREAKING_CODE_POINT = [

@@ -640,8 +640,8 @@ def test_process_pool_runs_handlers_in_warm_workers() -> None:
     invoker = ProcessPoolInvoker(
         2,
         handler_paths={
-            "authorizer": "fake_lambda_handlers:authorizer",
-            "api": "fake_lambda_handlers:api",
+            "authorizer": "support.fake_lambda_handlers:authorizer",
+            "api": "support.fake_lambda_handlers:api",
         },
     )
     app = create_app(settings, invoker)

@@ -13,16 +13,7 @@ from typing import Any, BinaryIO
 from uuid import UUID
 
 import pytest
-from report_payments import CUTOFF, monthly, paid, users_in_shard
 
-from payments_tracker.adapters.memory_reports import (
-    InMemoryConsent,
-    InMemoryErasureLog,
-    InMemoryExportSink,
-    InMemoryReportRuns,
-    InMemoryReportStore,
-    InMemoryShardPayments,
-)
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import UserReport
@@ -44,6 +35,15 @@ from payments_tracker.service.reports import (
     users_of_shard,
     write_manifest,
 )
+from support.memory_reports import (
+    InMemoryConsent,
+    InMemoryErasureLog,
+    InMemoryExportSink,
+    InMemoryReportRuns,
+    InMemoryReportStore,
+    InMemoryShardPayments,
+)
+from support.report_payments import CUTOFF, monthly, paid, users_in_shard
 
 NOVEMBER = Month(2026, 11)
 NOW = CUTOFF + timedelta(hours=1)

@@ -13,11 +13,16 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from report_payments import CUTOFF, monthly, users_in_shard
 
 from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.adapters.exports.s3 import S3ExportSink
-from payments_tracker.adapters.memory_reports import (
+from payments_tracker.domain.months import Month
+from payments_tracker.handlers import report
+from payments_tracker.handlers.report import BadReportEvent, ReportRequest, parse_event
+from payments_tracker.local.invokers import LocalLambdaContext
+from payments_tracker.service import reports as report_engine
+from payments_tracker.service.report_ports import ReportPorts
+from support.memory_reports import (
     InMemoryConsent,
     InMemoryErasureLog,
     InMemoryExportSink,
@@ -25,12 +30,7 @@ from payments_tracker.adapters.memory_reports import (
     InMemoryReportStore,
     InMemoryShardPayments,
 )
-from payments_tracker.domain.months import Month
-from payments_tracker.handlers import report
-from payments_tracker.handlers.report import BadReportEvent, ReportRequest, parse_event
-from payments_tracker.local.invokers import LocalLambdaContext
-from payments_tracker.service import reports as report_engine
-from payments_tracker.service.report_ports import ReportPorts
+from support.report_payments import CUTOFF, monthly, users_in_shard
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from uuid import UUID, uuid5
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from report_payments import CUTOFF, monthly, paid
 
 from payments_tracker.domain.commitments import (
     COMMITMENT_NAMESPACE,
@@ -33,6 +32,7 @@ from payments_tracker.domain.report_run import (
     parse_buildable_month,
     scheduled_cutoff,
 )
+from support.report_payments import CUTOFF, monthly, paid
 
 NOVEMBER = Month(2026, 11)
 ALICE = UUID("0b5a4e0e-7a43-4d4f-9b36-1c2a3d4e5f60")

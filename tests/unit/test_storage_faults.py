@@ -15,16 +15,16 @@ from typing import Any
 
 import botocore.endpoint
 import pytest
-from api_events import rest_event
 from botocore.awsrequest import AWSResponse
 
 from payments_tracker.adapters.dynamodb.client import make_client
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
-from payments_tracker.adapters.memory import InMemoryConsentRepository, InMemoryReportDocuments
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.settings import Settings
+from support.api_events import rest_event
+from support.memory import InMemoryConsentRepository, InMemoryReportDocuments
 
 CALLER = str(uuid.uuid4())
 FAULTS = [

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from payments_tracker.adapters.memory import InMemoryPaymentRepository
 from payments_tracker.domain.errors import (
     ForbiddenUser,
     PaymentConflict,
@@ -28,6 +27,7 @@ from payments_tracker.service.payments import (
     submit_payment,
     void_payment,
 )
+from support.memory import InMemoryPaymentRepository
 
 CALLER = "5f0c7a52-3a1e-4c1b-9a55-0c0d2f5e4a11"
 OTHER_USER = "9d1b2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e"
