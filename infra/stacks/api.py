@@ -15,15 +15,15 @@ from infra.stacks.auth import AuthStack
 from infra.stacks.common import log_group, setting_env
 from infra.stacks.data import DataStack
 from infra.stacks.functions import PythonFunction
-from payments_tracker import cors
 from payments_tracker.adapters.dynamodb.table import BY_MONTH_TIME
-from payments_tracker.gateway_responses import (
+from payments_tracker.edge import cors
+from payments_tracker.edge.gateway_responses import (
     DEFAULTS_KEEP_STATUS,
     GATEWAY_RESPONSES,
-    PROBLEM_CONTENT_TYPE,
     body_template,
 )
-from payments_tracker.routes import API_ROUTES, BINARY_MEDIA_TYPES
+from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE
+from payments_tracker.edge.routes import API_ROUTES, BINARY_MEDIA_TYPES
 
 STAGE_NAME = "v1"
 AUTHORIZER_CACHE_TTL = Duration.seconds(60)  # DESIGN §2: revocation window = token life + 60 s

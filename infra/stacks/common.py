@@ -6,6 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
 from payments_tracker.settings import Settings
 
 RETENTION: dict[int, logs.RetentionDays] = {
@@ -51,8 +52,8 @@ def setting_env(field: str) -> str:
 
 
 POWERTOOLS_ENV = {
-    "POWERTOOLS_SERVICE_NAME": "payments-tracker",
-    "POWERTOOLS_METRICS_NAMESPACE": "PaymentsTracker",
+    "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+    "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     "POWERTOOLS_LOG_LEVEL": "INFO",
     # Never log event payloads or responses: they carry descriptions and amounts.
     "POWERTOOLS_LOGGER_LOG_EVENT": "false",

@@ -16,11 +16,9 @@ from infra.stacks.api import ApiStack
 from infra.stacks.data import DataStack
 from infra.stacks.functions import PythonFunction
 from infra.stacks.reports import ReportsStack
+from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
 
 FIVE_MINUTES = Duration.minutes(5)
-METRICS_NAMESPACE = "PaymentsTracker"
-METRICS_SERVICE = "payments-tracker"
-"""The namespace and `service` dimension the functions' Powertools Metrics publish under."""
 API_5XX_RATE = 0.01  # more than 1 % of requests answered 5xx, two 5-minute periods running
 API_P99_LATENCY_MS = 2000  # well above a healthy p99 (~200 ms), far below the 29 s timeout
 
@@ -150,7 +148,7 @@ class ObservabilityStack(Stack):
             cloudwatch.Metric(
                 namespace=METRICS_NAMESPACE,
                 metric_name="ReportCustomersFailed",
-                dimensions_map={"service": METRICS_SERVICE},
+                dimensions_map={"service": SERVICE_NAME},
                 period=FIVE_MINUTES,
                 statistic="Sum",
             ),

@@ -21,7 +21,7 @@ from constructs import Construct, IConstruct
 from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
 from infra.stacks.data import DataStack
-from payments_tracker.web_page import PageConfig, content_security_policy
+from payments_tracker.edge.web_config import PageConfig, content_security_policy
 
 HSTS_MAX_AGE = Duration.days(365)
 LOG_EXPIRY = Duration.days(400)

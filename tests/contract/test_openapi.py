@@ -13,15 +13,15 @@ from pydantic import ValidationError
 from payments_tracker.domain.errors import ValidationFailed
 from payments_tracker.domain.money import accepted_currencies
 from payments_tracker.domain.payment import validate_submission
-from payments_tracker.gateway_responses import (
+from payments_tracker.edge.gateway_responses import (
     DEFAULTS_KEEP_STATUS,
     GATEWAY_RESPONSES,
-    PROBLEM_CONTENT_TYPE,
     gateway_problem,
 )
+from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE
+from payments_tracker.edge.routes import API_ROUTES
 from payments_tracker.handlers.models import PaymentSubmission, Problem
 from payments_tracker.handlers.openapi import render
-from payments_tracker.routes import API_ROUTES
 
 COMMITTED = Path(__file__).parents[2] / "docs" / "api" / "openapi.json"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
+from payments_tracker.edge.web_config import WEB_SCOPES
 from payments_tracker.local.bootstrap import TABLE_NAME, cognito_client, ensure_web_client
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT, free_port
 from payments_tracker.local.stack import start_gateway
 from payments_tracker.local.web import WEB_DIR, build_page, start_web_server
-from payments_tracker.web_page import WEB_SCOPES
 
 if TYPE_CHECKING:
     from tests.conftest import CognitoLocal

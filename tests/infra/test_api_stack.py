@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Token
 
-from payments_tracker import cors
-from payments_tracker.gateway_responses import (
+from payments_tracker.edge import cors
+from payments_tracker.edge.gateway_responses import (
     AUTHORIZER_RETRY_AFTER_SECONDS,
     DEFAULTS_KEEP_STATUS,
     GATEWAY_RESPONSES,
-    PROBLEM_CONTENT_TYPE,
     body_template,
 )
-from payments_tracker.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES
+from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE
+from payments_tracker.edge.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES
 from payments_tracker.settings import Settings
 
 if TYPE_CHECKING:

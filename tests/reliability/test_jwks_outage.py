@@ -22,7 +22,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from payments_tracker.adapters.jwt import AccessTokenVerifier, HttpJwksFetcher, JwksKeyCache
-from payments_tracker.gateway_responses import AUTHORIZER_RETRY_AFTER_SECONDS
+from payments_tracker.edge.gateway_responses import AUTHORIZER_RETRY_AFTER_SECONDS
 from payments_tracker.handlers import authorizer
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker

@@ -21,7 +21,7 @@ import pytest
 from aws_lambda_powertools.event_handler import Response
 from starlette.testclient import TestClient
 
-from payments_tracker import cors
+from payments_tracker.edge import cors
 from payments_tracker.handlers import api
 from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.local.gateway import create_app

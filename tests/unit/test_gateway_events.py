@@ -15,12 +15,13 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from starlette.testclient import TestClient
 
-from payments_tracker.gateway_responses import (
+from payments_tracker.edge.gateway_responses import (
     AUTHORIZER_RETRY_AFTER_SECONDS,
     GATEWAY_RESPONSES,
     body_template,
     gateway_problem,
 )
+from payments_tracker.edge.routes import Route
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker, ProcessPoolInvoker
 from payments_tracker.local.proxy import (
@@ -38,7 +39,6 @@ from payments_tracker.local.proxy import (
     policy_allows,
     resource_methods,
 )
-from payments_tracker.routes import Route
 from payments_tracker.settings import Settings
 
 ALLOWED_ORIGIN = "http://app.example"

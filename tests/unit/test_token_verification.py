@@ -31,7 +31,10 @@ from payments_tracker.adapters.jwt import (
     RejectionReason,
     TokenRejected,
 )
-from payments_tracker.gateway_responses import AUTHORIZER_RETRY_AFTER_SECONDS, GATEWAY_RESPONSES
+from payments_tracker.edge.gateway_responses import (
+    AUTHORIZER_RETRY_AFTER_SECONDS,
+    GATEWAY_RESPONSES,
+)
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
 CLIENT_ID = "cli-client-id"

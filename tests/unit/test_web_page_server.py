@@ -7,9 +7,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from payments_tracker.edge.web_config import PageConfig, content_security_policy
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 from payments_tracker.local.web import create_app, page_config, page_is_current
-from payments_tracker.web_page import PageConfig, content_security_policy
 
 CONFIG = LocalConfig(
     api_url="http://127.0.0.1:3000",

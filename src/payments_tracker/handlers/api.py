@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import inspect
 import json
-import warnings
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import (
@@ -20,8 +18,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from payments_tracker import cors
-from payments_tracker.diagnostics import stack_frames
 from payments_tracker.domain.errors import (
     FieldError,
     ForbiddenUser,
@@ -33,6 +29,7 @@ from payments_tracker.domain.errors import (
 from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.months import MONTH_PATTERN
 from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT
+from payments_tracker.edge import cors
 from payments_tracker.handlers.dependencies import dependencies
 from payments_tracker.handlers.models import (
     MONTH_LENGTH,
@@ -50,6 +47,7 @@ from payments_tracker.handlers.models import (
 )
 from payments_tracker.handlers.problems import PROBLEM_CONTENT_TYPE, problem
 from payments_tracker.handlers.requests import MAX_BODY_BYTES, RequestRejected, read_json_object
+from payments_tracker.observability import logger, metrics, stack_frames, tracer
 from payments_tracker.service import consent as consent_cases
 from payments_tracker.service import own_reports
 from payments_tracker.service import payments as use_cases
@@ -57,10 +55,6 @@ from payments_tracker.service.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from payments_tracker.service.payments import MAX_LIMIT
 from payments_tracker.service.ports import CustomerErased, StorageUnavailable
 from payments_tracker.settings import get_settings
-
-logger = Logger(service="payments-tracker")
-tracer = Tracer(service="payments-tracker")
-metrics = Metrics(namespace="PaymentsTracker", service="payments-tracker")
 
 _settings = get_settings()
 _origins = list(_settings.cors_allowed_origins)
@@ -75,8 +69,6 @@ _cors = (
     if _origins
     else None
 )
-# GET routes publish no metric; an empty flush is expected, not a warning.
-warnings.filterwarnings("ignore", message="No application metrics to publish")
 app = APIGatewayRestResolver(cors=_cors, enable_validation=False)
 if _settings.enable_swagger:
     app.enable_swagger(path="/swagger", title="payments-tracker API", version="1.0.0")

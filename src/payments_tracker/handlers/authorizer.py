@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from payments_tracker.adapters.jwt import (
@@ -20,10 +19,8 @@ from payments_tracker.adapters.jwt import (
     RejectionReason,
     TokenRejected,
 )
+from payments_tracker.observability import logger, tracer
 from payments_tracker.settings import Settings, get_settings
-
-logger = Logger()
-tracer = Tracer()
 
 BEARER_SCHEME = "bearer"
 MAX_AUTHORIZATION_HEADER_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH

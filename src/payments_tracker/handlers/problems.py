@@ -1,39 +1,19 @@
-"""The one builder of RFC 9457 `application/problem+json` responses."""
+"""The api function's problem+json responses (Powertools `Response`s of `edge/problems.py`'s
+documents)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from payments_tracker.domain.errors import FieldError
+from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE, problem_body
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
+if TYPE_CHECKING:
+    from payments_tracker.domain.errors import FieldError
 
-
-def problem_body(
-    status: int,
-    slug: str,
-    title: str,
-    detail: str,
-    instance: str | None,
-    *,
-    errors: list[FieldError] | None = None,
-) -> dict[str, Any]:
-    """The problem document: `type`, `title`, `status`, `detail`, `instance` and maybe `errors`."""
-    body: dict[str, Any] = {
-        "type": f"/problems/{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-    }
-    if errors is not None:
-        body["errors"] = [
-            {"field": error.field, "rule": error.rule, "message": error.message} for error in errors
-        ]
-    return body
+__all__ = ["PROBLEM_CONTENT_TYPE", "problem", "problem_body"]
 
 
 def problem(

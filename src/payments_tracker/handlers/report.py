@@ -13,19 +13,15 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from payments_tracker.domain.report_run import month_of_schedule
 from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.observability import logger, metrics, tracer
 from payments_tracker.service.report_ports import ReportPorts
 from payments_tracker.service.reports import build_shard, start_or_join_run, write_manifest
 from payments_tracker.settings import Settings, get_settings
-
-logger = Logger(service="payments-tracker")
-tracer = Tracer(service="payments-tracker")
-metrics = Metrics(namespace="PaymentsTracker", service="payments-tracker")
 
 MANIFEST_STEP = "manifest"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from payments_tracker.edge.web_config import WEB_SCOPES
 from payments_tracker.local.cognito_pool import (
     APP_CLIENT_NAME,
     USER_POOL_NAME,
@@ -20,7 +21,6 @@ from payments_tracker.local.cognito_pool import (
 )
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 from payments_tracker.local.dynamodb_table import ensure_table, local_dynamodb_client
-from payments_tracker.web_page import WEB_SCOPES
 
 __all__ = [
     "APP_CLIENT_NAME",

@@ -27,15 +27,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from payments_tracker.cors import cors_headers, preflight_headers
-from payments_tracker.diagnostics import stack_frames
-from payments_tracker.gateway_responses import (
+from payments_tracker.edge.cors import cors_headers, preflight_headers
+from payments_tracker.edge.gateway_responses import (
     GATEWAY_RESPONSES,
-    PROBLEM_CONTENT_TYPE,
     REQUEST_ID_HEADER,
     ResponseType,
     gateway_problem,
 )
+from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE
 from payments_tracker.local.invokers import FunctionName, Invocation, Invoker, ProcessPoolInvoker
 from payments_tracker.local.proxy import (
     MAX_REQUEST_BODY_BYTES,
@@ -54,6 +53,7 @@ from payments_tracker.local.proxy import (
     policy_allows,
     resource_methods,
 )
+from payments_tracker.observability import stack_frames
 from payments_tracker.settings import Settings, get_settings
 
 AUTHORIZER_CACHE_TTL_SECONDS: Final = 60.0

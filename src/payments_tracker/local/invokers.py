@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
-from payments_tracker.diagnostics import stack_frames
+from payments_tracker.observability import stack_frames
 
 FunctionName = Literal["authorizer", "api"]
 Handler = Callable[[dict[str, Any], Any], Any]

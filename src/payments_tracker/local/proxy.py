@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, NamedTuple
 from urllib.parse import parse_qsl
 
-from payments_tracker.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES, Route
+from payments_tracker.edge.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES, Route
 
 ACCOUNT_ID: Final = "123456789012"
 API_ID: Final = "local"

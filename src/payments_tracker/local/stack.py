@@ -49,6 +49,7 @@ from payments_tracker.local.web import (
     build_page,
     start_web_server,
 )
+from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
 
 CORS_ALLOWED_ORIGIN = "http://127.0.0.1:5173"
 """The local web app's dev server."""
@@ -92,9 +93,9 @@ def gateway_environment(config: LocalConfig, cursor_key: str) -> dict[str, str]:
             dict.fromkeys([CORS_ALLOWED_ORIGIN, *([config.web_url] if config.web_url else [])])
         ),
         "PAYMENTS_CURSOR_KEY": cursor_key,
-        "POWERTOOLS_SERVICE_NAME": "payments-tracker",
+        "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "PaymentsTracker",
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }
 
 

@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from payments_tracker.edge.web_config import PageConfig, content_security_policy, origin_of
 from payments_tracker.local.config import LocalConfig
 from payments_tracker.local.services import (
     LOOPBACK,
@@ -34,7 +35,6 @@ from payments_tracker.local.services import (
     spawn,
     wait_until_answers,
 )
-from payments_tracker.web_page import PageConfig, content_security_policy, origin_of
 
 WEB_DIR: Final = PROJECT_ROOT / "web"
 WEB_PORT: Final = 5173

@@ -10,7 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final, Literal, NamedTuple
 
-PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
+from payments_tracker.edge.problems import PROBLEM_TYPE_PREFIX, problem_body
+
 REQUEST_ID_HEADER: Final = "x-amzn-RequestId"
 """API Gateway sends the request id in this header on every response."""
 AUTHORIZER_RETRY_AFTER_SECONDS: Final = 5
@@ -120,13 +121,13 @@ def gateway_problem(
 ) -> dict[str, Any]:
     """The problem+json body of a gateway response; `status` overrides the table's (DEFAULT_*)."""
     entry = GATEWAY_RESPONSES[response_type]
-    return {
-        "type": entry.type,
-        "title": entry.title,
-        "status": status if status is not None else entry.status,
-        "detail": entry.detail,
-        "instance": request_id,
-    }
+    return problem_body(
+        status if status is not None else entry.status,
+        entry.type.removeprefix(PROBLEM_TYPE_PREFIX),
+        entry.title,
+        entry.detail,
+        request_id,
+    )
 
 
 def body_template(response_type: ResponseType) -> str:
