@@ -54,12 +54,12 @@ def handlers() -> dict[str, Handler]:
     from tests.support.memory import InMemoryPaymentRepository  # noqa: PLC0415
 
     from bench.baselines import fastapi_app, powertools_app  # noqa: PLC0415
+    from payments_tracker.composition.root import ApiPorts, override_api  # noqa: PLC0415
     from payments_tracker.handlers import api  # noqa: PLC0415
-    from payments_tracker.handlers.dependencies import Dependencies, override  # noqa: PLC0415
     from payments_tracker.service.cursor import CursorCodec  # noqa: PLC0415
 
-    override(
-        Dependencies(
+    override_api(
+        ApiPorts(
             payments=InMemoryPaymentRepository(monthly_limit=None),
             cursors=CursorCodec(b"bench", 3600),
             consents=InMemoryConsentRepository(),
@@ -78,9 +78,9 @@ def breakdown_handlers() -> dict[str, Handler]:
     """Where the time goes: each app without the shared Logger/Tracer/Metrics decorators, and
     the domain use case alone (JSON parse, every rule, store, view, JSON dump) with no HTTP."""
     from bench.baselines import fastapi_app, powertools_app  # noqa: PLC0415
+    from payments_tracker.composition.root import api as dependencies  # noqa: PLC0415
     from payments_tracker.domain.errors import ValidationFailed  # noqa: PLC0415
     from payments_tracker.handlers import api  # noqa: PLC0415
-    from payments_tracker.handlers.dependencies import dependencies  # noqa: PLC0415
     from payments_tracker.handlers.models import payment_view  # noqa: PLC0415
     from payments_tracker.service import payments as use_cases  # noqa: PLC0415
 

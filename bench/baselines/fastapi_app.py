@@ -18,8 +18,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from mangum import Mangum
 
+from payments_tracker.composition.root import api as dependencies
 from payments_tracker.domain.errors import ForbiddenUser, PaymentConflict, ValidationFailed
-from payments_tracker.handlers.dependencies import dependencies
 from payments_tracker.handlers.models import PaymentSubmission, PaymentView, payment_view
 from payments_tracker.handlers.problems import problem_body
 from payments_tracker.service import payments as use_cases
@@ -76,5 +76,5 @@ _mangum = Mangum(app, lifespan="off")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point."""
-    answer: dict[str, Any] = _mangum(event, context)
+    answer: dict[str, Any] = _mangum(event, context)  # type: ignore[arg-type]  # same fields
     return answer

@@ -7,7 +7,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
-from payments_tracker.settings import Settings
+from payments_tracker.composition.settings import Settings
 
 RETENTION: dict[int, logs.RetentionDays] = {
     30: logs.RetentionDays.ONE_MONTH,
@@ -44,7 +44,7 @@ def setting_env(field: str) -> str:
     """The environment variable of a `Settings` field; an unknown field fails the synth."""
     prefix = str(Settings.model_config.get("env_prefix", ""))
     if field not in Settings.model_fields:
-        raise KeyError(f"payments_tracker.settings.Settings has no field {field!r}")
+        raise KeyError(f"payments_tracker.composition.settings.Settings has no field {field!r}")
     alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, str):
         return alias

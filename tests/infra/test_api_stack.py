@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Token
 
+from payments_tracker.composition.settings import Settings
 from payments_tracker.edge import cors
 from payments_tracker.edge.gateway_responses import (
     AUTHORIZER_RETRY_AFTER_SECONDS,
@@ -17,7 +18,6 @@ from payments_tracker.edge.gateway_responses import (
 )
 from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE
 from payments_tracker.edge.routes import API_ROUTES, BINARY_MEDIA_TYPES, LOCAL_ONLY_ROUTES
-from payments_tracker.settings import Settings
 
 if TYPE_CHECKING:
     from tests.infra.conftest import Synthesized

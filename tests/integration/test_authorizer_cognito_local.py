@@ -15,10 +15,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import get_settings
 from payments_tracker.handlers import authorizer
 from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.local.services import PROJECT_ROOT
-from payments_tracker.settings import get_settings
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +35,10 @@ def configured(cognito: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("PAYMENTS_JWKS_URL", cognito.jwks_url)
     monkeypatch.setenv("PAYMENTS_ALLOWED_CLIENT_IDS", cognito.client_id)
     get_settings.cache_clear()
-    authorizer.get_verifier.cache_clear()
+    root.token_verifier.cache_clear()
     yield
     get_settings.cache_clear()
-    authorizer.get_verifier.cache_clear()
+    root.token_verifier.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -22,12 +22,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from payments_tracker.adapters.jwt import AccessTokenVerifier, HttpJwksFetcher, JwksKeyCache
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import Settings
 from payments_tracker.edge.gateway_responses import AUTHORIZER_RETRY_AFTER_SECONDS
 from payments_tracker.handlers import authorizer
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker
 from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT
-from payments_tracker.settings import Settings
 from support.reliability import assert_problem
 
 KEYS = PROJECT_ROOT / "node_modules" / "cognito-local" / "lib" / "keys"
@@ -143,7 +144,7 @@ class Gateway:
             keys=JwksKeyCache(fetch, clock=self.clock),
             clock=self.clock,
         )
-        monkeypatch.setattr(authorizer, "get_verifier", lambda: verifier)
+        monkeypatch.setattr(root, "token_verifier", lambda: verifier)
         ok = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}"}
         invoker = InProcessInvoker({"authorizer": authorizer.handler, "api": lambda *_: ok})
         self.client = TestClient(create_app(Settings(aws_region="us-east-1"), invoker))

@@ -17,11 +17,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from payments_tracker.adapters.jwt import AccessTokenVerifier, HttpJwksFetcher, JwksKeyCache
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import Settings
 from payments_tracker.handlers import authorizer
 from payments_tracker.local.bootstrap import cognito_client
 from payments_tracker.local.gateway import AUTHORIZER_CACHE_TTL_SECONDS, create_app
 from payments_tracker.local.invokers import InProcessInvoker
-from payments_tracker.settings import Settings
 
 if TYPE_CHECKING:
     from conftest import CognitoLocal
@@ -62,7 +63,7 @@ def wall_clock(monkeypatch: pytest.MonkeyPatch, cognito: CognitoLocal) -> Iterat
         keys=JwksKeyCache(HttpJwksFetcher(cognito.jwks_url), clock=clock),
         clock=clock,
     )
-    monkeypatch.setattr(authorizer, "get_verifier", lambda: verifier)
+    monkeypatch.setattr(root, "token_verifier", lambda: verifier)
     return clock
 
 

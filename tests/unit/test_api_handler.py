@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from payments_tracker.composition.root import ApiPorts, override_api
 from payments_tracker.handlers import api
-from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.handlers.requests import MAX_BODY_BYTES
 from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.service import payments as use_cases
@@ -59,8 +59,8 @@ class Answer:
 def repository() -> Iterator[InMemoryPaymentRepository]:
     """An empty in-memory repository, installed as the api's dependencies for one test."""
     store = InMemoryPaymentRepository()
-    override(
-        Dependencies(
+    override_api(
+        ApiPorts(
             payments=store,
             cursors=CursorCodec(b"api-test-cursor-key", 3600),
             consents=InMemoryConsentRepository(),
@@ -69,7 +69,7 @@ def repository() -> Iterator[InMemoryPaymentRepository]:
         )
     )
     yield store
-    override(None)
+    override_api(None)
 
 
 def call(event: dict[str, Any]) -> Answer:

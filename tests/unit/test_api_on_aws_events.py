@@ -21,13 +21,13 @@ import pytest
 from aws_lambda_powertools.event_handler import Response
 from starlette.testclient import TestClient
 
+from payments_tracker.composition.root import ApiPorts, override_api
+from payments_tracker.composition.settings import Settings, get_settings
 from payments_tracker.edge import cors
 from payments_tracker.handlers import api
-from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker, LocalLambdaContext
 from payments_tracker.service.cursor import CursorCodec
-from payments_tracker.settings import Settings, get_settings
 from support.memory import (
     InMemoryConsentRepository,
     InMemoryPaymentRepository,
@@ -172,8 +172,8 @@ def submission(**changes: Any) -> dict[str, Any]:
 def repository() -> Iterator[InMemoryPaymentRepository]:
     """Empty in-memory stores, installed as the api's dependencies for one test."""
     store = InMemoryPaymentRepository()
-    override(
-        Dependencies(
+    override_api(
+        ApiPorts(
             payments=store,
             cursors=CursorCodec(b"aws-events-test-cursor-key", 3600),
             consents=InMemoryConsentRepository(),
@@ -182,7 +182,7 @@ def repository() -> Iterator[InMemoryPaymentRepository]:
         )
     )
     yield store
-    override(None)
+    override_api(None)
 
 
 @contextmanager

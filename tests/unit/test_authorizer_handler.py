@@ -10,9 +10,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from payments_tracker.adapters.jwt import AccessTokenVerifier, JwksKeyCache, JwksUnavailable
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import Settings
 from payments_tracker.handlers import authorizer
 from payments_tracker.local.invokers import LocalLambdaContext
-from payments_tracker.settings import Settings
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
 CLIENT_ID = "cli-client-id"
@@ -41,7 +42,7 @@ def verifier(
         keys=JwksKeyCache(lambda: {"keys": [jwk]}, clock=lambda: NOW),
         clock=lambda: NOW,
     )
-    monkeypatch.setattr(authorizer, "get_verifier", lambda: verifier)
+    monkeypatch.setattr(root, "token_verifier", lambda: verifier)
     return verifier
 
 
@@ -225,14 +226,14 @@ def test_verifier_is_built_from_settings() -> None:
         issuer=ISSUER, allowed_client_ids=(CLIENT_ID,), jwks_url="http://127.0.0.1:1/jwks.json"
     )
 
-    built = authorizer.build_verifier(settings)
+    built = root.build_verifier(settings)
 
     assert isinstance(built, AccessTokenVerifier)
 
 
 def test_verifier_cannot_be_built_without_an_issuer() -> None:
     with pytest.raises(ValueError, match="PAYMENTS_ISSUER"):
-        authorizer.build_verifier(Settings(issuer="", allowed_client_ids=(CLIENT_ID,)))
+        root.build_verifier(Settings(issuer="", allowed_client_ids=(CLIENT_ID,)))
 
 
 # --- no signing keys to be had (issue 11, point 3) ----------------------------------------------
@@ -251,7 +252,7 @@ def keyless_verifier(monkeypatch: pytest.MonkeyPatch) -> AccessTokenVerifier:
         keys=JwksKeyCache(_idp_down, clock=lambda: NOW),
         clock=lambda: NOW,
     )
-    monkeypatch.setattr(authorizer, "get_verifier", lambda: verifier)
+    monkeypatch.setattr(root, "token_verifier", lambda: verifier)
     return verifier
 
 

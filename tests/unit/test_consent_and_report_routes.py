@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from payments_tracker.composition.root import ApiPorts, override_api
 from payments_tracker.domain.months import Month
 from payments_tracker.handlers import api
-from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.local.invokers import LocalLambdaContext
 from payments_tracker.service.cursor import CursorCodec
 from payments_tracker.service.ports import StorageUnavailable
@@ -43,8 +43,8 @@ class Stores:
 def stores() -> Iterator[Stores]:
     """Empty consent and report stores, and a clock a test can move, installed for one test."""
     installed = Stores(InMemoryConsentRepository(), InMemoryReportDocuments(), [NOW])
-    override(
-        Dependencies(
+    override_api(
+        ApiPorts(
             payments=InMemoryPaymentRepository(),
             cursors=CursorCodec(b"consent-test-cursor-key", 3600),
             clock=lambda: installed.clock[0],
@@ -53,7 +53,7 @@ def stores() -> Iterator[Stores]:
         )
     )
     yield installed
-    override(None)
+    override_api(None)
 
 
 def call(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:

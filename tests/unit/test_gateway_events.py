@@ -15,6 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from starlette.testclient import TestClient
 
+from payments_tracker.composition.settings import Settings
 from payments_tracker.edge.gateway_responses import (
     AUTHORIZER_RETRY_AFTER_SECONDS,
     GATEWAY_RESPONSES,
@@ -39,7 +40,6 @@ from payments_tracker.local.proxy import (
     policy_allows,
     resource_methods,
 )
-from payments_tracker.settings import Settings
 
 ALLOWED_ORIGIN = "http://app.example"
 REGION = "eu-west-1"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from payments_tracker.composition.settings import Settings
 from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
 from payments_tracker.local.services import parse_java_major, parse_node_major
 from payments_tracker.local.stack import (
@@ -14,7 +15,6 @@ from payments_tracker.local.stack import (
     load_or_create_cursor_key,
     parse_arguments,
 )
-from payments_tracker.settings import Settings
 
 CONFIG = LocalConfig(
     api_url="http://127.0.0.1:3000",

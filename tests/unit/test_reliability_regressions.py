@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from payments_tracker.composition.settings import Settings
 from payments_tracker.domain.months import MONTH_PATTERN, Month
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker
-from payments_tracker.settings import Settings
 
 API_ARN_PREFIX = "arn:aws:execute-api"
 

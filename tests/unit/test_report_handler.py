@@ -16,6 +16,7 @@ from botocore.stub import Stubber
 
 from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.adapters.exports.s3 import S3ExportSink
+from payments_tracker.composition import root
 from payments_tracker.domain.months import Month
 from payments_tracker.handlers import report
 from payments_tracker.handlers.report import BadReportEvent, ReportRequest, parse_event
@@ -85,9 +86,9 @@ def memory_ports() -> Iterator[ReportPorts]:
         InMemoryExportSink(),
         InMemoryErasureLog(),
     )
-    report.override(ports, clock=lambda: CUTOFF + timedelta(minutes=5))
+    root.override_report(ports, clock=lambda: CUTOFF + timedelta(minutes=5))
     yield ports
-    report.override(None)
+    root.override_report(None)
 
 
 def test_the_handler_builds_shards_then_the_manifest(
@@ -169,10 +170,9 @@ def test_s3_sink_puts_one_object_per_key_relying_on_the_bucket_kms_key() -> None
 
 
 def test_without_an_export_bucket_or_folder_the_report_function_fails_before_writing() -> None:
-    from payments_tracker.handlers.report import ports_from_settings  # noqa: PLC0415
-    from payments_tracker.settings import Settings  # noqa: PLC0415
+    from payments_tracker.composition.settings import Settings  # noqa: PLC0415
 
     unconfigured = Settings(dynamodb_endpoint_url="http://127.0.0.1:9")
 
     with pytest.raises(RuntimeError, match="PAYMENTS_EXPORT_BUCKET"):
-        ports_from_settings(unconfigured)
+        root.report_ports(unconfigured)

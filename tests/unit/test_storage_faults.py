@@ -19,10 +19,10 @@ from botocore.awsrequest import AWSResponse
 
 from payments_tracker.adapters.dynamodb.client import make_client
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
+from payments_tracker.composition.root import ApiPorts, override_api
+from payments_tracker.composition.settings import Settings
 from payments_tracker.handlers import api
-from payments_tracker.handlers.dependencies import Dependencies, override
 from payments_tracker.service.cursor import CursorCodec
-from payments_tracker.settings import Settings
 from support.api_events import rest_event
 from support.memory import InMemoryConsentRepository, InMemoryReportDocuments
 
@@ -74,8 +74,8 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         )
         client.meta.events.register("before-send.dynamodb.*", injector)
         monkeypatch.setattr(botocore.endpoint.time, "sleep", injector.sleeps.append)
-        override(
-            Dependencies(
+        override_api(
+            ApiPorts(
                 payments=DynamoDBPaymentRepository(client, "payments"),
                 cursors=CursorCodec(b"k" * 32, 3600),
                 consents=InMemoryConsentRepository(),
@@ -86,7 +86,7 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         return injector
 
     yield install
-    override(None)
+    override_api(None)
 
 
 def submit_event() -> dict[str, Any]:

@@ -19,7 +19,16 @@ import click
 from payments_tracker.adapters.exports.local import DEFAULT_EXPORT_DIR
 from payments_tracker.cli.common import CliError, config_option, local_config, print_json
 from payments_tracker.cli.reports import local_ports
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import Settings, get_settings
 from payments_tracker.domain.errors import DomainError
+from payments_tracker.local.bootstrap import cognito_client, dynamodb_client
+from payments_tracker.local.config import LocalConfig
+from payments_tracker.service.erasure import (
+    NotACustomerId,
+    erase_customer,
+)
+from payments_tracker.service.ports import StorageUnavailable
 from payments_tracker.service.reports import RunConflict, hand_over
 
 if TYPE_CHECKING:
@@ -69,11 +78,6 @@ def erase(
     config_path: Path,
 ) -> None:
     """Erase a customer: login, payments, reports and consent; audited (DESIGN §8)."""
-    from payments_tracker.service.erasure import (  # noqa: PLC0415
-        NotACustomerId,
-        erase_customer,
-    )
-    from payments_tracker.service.ports import StorageUnavailable  # noqa: PLC0415
 
     data, logins, where = _erasure_ports(
         deployed=deployed, keep_login=keep_login, user_pool_id=user_pool_id, path=config_path
@@ -98,38 +102,31 @@ def erase(
 def _erasure_ports(
     *, deployed: bool, keep_login: bool, user_pool_id: str | None, path: Path
 ) -> tuple[CustomerData, CustomerLogins | None, str]:
-    """The table and user pool to erase from, and a one-line name of where they are."""
-    from payments_tracker.adapters.cognito.client import make_cognito_client  # noqa: PLC0415
-    from payments_tracker.adapters.cognito.logins import CognitoLogins  # noqa: PLC0415
-    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
-    from payments_tracker.adapters.dynamodb.erasure import DynamoDBCustomerData  # noqa: PLC0415
-    from payments_tracker.local.bootstrap import cognito_client, dynamodb_client  # noqa: PLC0415
-    from payments_tracker.local.config import LocalConfig  # noqa: PLC0415
-    from payments_tracker.settings import get_settings  # noqa: PLC0415
-
-    logins: CustomerLogins | None = None
+    """The table and user pool to erase from (the composition root's), and a one-line name of
+    where they are."""
     if deployed:
         settings = get_settings()
-        data = DynamoDBCustomerData(make_client(settings), settings.table_name)
-        if not keep_login:
-            if not user_pool_id:
-                raise CliError("--deployed needs --user-pool-id (or --keep-login)")
-            logins = CognitoLogins(make_cognito_client(settings.aws_region), user_pool_id)
+        if not keep_login and not user_pool_id:
+            raise CliError("--deployed needs --user-pool-id (or --keep-login)")
+        data, logins = root.erasure_ports(
+            settings, user_pool_id=None if keep_login else user_pool_id
+        )
         return data, logins, f"table {settings.table_name} ({settings.aws_region})"
     try:
         config = LocalConfig.read(path)
     except FileNotFoundError:
         raise CliError(f"{path} not found: start the local stack, or pass --deployed") from None
     local_table = config.dynamodb
-    data = DynamoDBCustomerData(
-        dynamodb_client(local_table.endpoint, config.region), local_table.table_name
-    )
-    if not keep_login:
-        pool = config.cognito
+    data, logins = root.erasure_ports(
+        Settings.model_validate(
+            {"table_name": local_table.table_name, "AWS_REGION": config.region}
+        ),
+        client=dynamodb_client(local_table.endpoint, config.region),
+        user_pool_id=None if keep_login else config.cognito.user_pool_id,
+        cognito=cognito_client(config.cognito.endpoint, config.region),
         # cognito-local has no AdminUserGlobalSignOut: skipped locally (tested with a stub).
-        logins = CognitoLogins(
-            cognito_client(pool.endpoint, config.region), pool.user_pool_id, global_sign_out=False
-        )
+        global_sign_out=False,
+    )
     return data, logins, f"the local table {local_table.table_name}"
 
 

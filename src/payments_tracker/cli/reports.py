@@ -27,6 +27,8 @@ from payments_tracker.cli.common import (
     local_config,
     print_json,
 )
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import Settings
 from payments_tracker.domain.errors import DomainError
 from payments_tracker.domain.report_run import (
     MonthNotBuildable,
@@ -36,6 +38,7 @@ from payments_tracker.domain.report_run import (
     parse_buildable_month,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.local.bootstrap import dynamodb_client
 from payments_tracker.local.config import LocalConfig
 from payments_tracker.service.report_ports import ReportPorts
 from payments_tracker.service.reports import (
@@ -62,13 +65,16 @@ def get_report(month: str, api_url: str | None, token: str | None, config_path: 
 
 
 def local_ports(config: LocalConfig, export_dir: Path) -> ReportPorts:
-    """The report engine's ports on the local table and an export folder."""
-    from payments_tracker.adapters.dynamodb.reports import report_ports  # noqa: PLC0415
-    from payments_tracker.adapters.exports.local import LocalExportSink  # noqa: PLC0415
-    from payments_tracker.local.bootstrap import dynamodb_client  # noqa: PLC0415
-
-    client = dynamodb_client(config.dynamodb.endpoint, config.region)
-    return report_ports(client, config.dynamodb.table_name, LocalExportSink(export_dir))
+    """The report engine's ports on the local table and an export folder (the composition
+    root's, with DynamoDB Local's client)."""
+    settings = Settings.model_validate(
+        {
+            "table_name": config.dynamodb.table_name,
+            "AWS_REGION": config.region,
+            "export_dir": str(export_dir),
+        }
+    )
+    return root.report_ports(settings, dynamodb_client(config.dynamodb.endpoint, config.region))
 
 
 def _build_one_shard(config_json: str, export_dir: str, run: Run, shard: int) -> ShardOutcome:

@@ -18,6 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from payments_tracker.composition import root
+from payments_tracker.composition.settings import get_settings
 from payments_tracker.domain.errors import (
     FieldError,
     ForbiddenUser,
@@ -30,7 +32,6 @@ from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.months import MONTH_PATTERN
 from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT
 from payments_tracker.edge import cors
-from payments_tracker.handlers.dependencies import dependencies
 from payments_tracker.handlers.models import (
     MONTH_LENGTH,
     UUID_LENGTH,
@@ -54,7 +55,6 @@ from payments_tracker.service import payments as use_cases
 from payments_tracker.service.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from payments_tracker.service.payments import MAX_LIMIT
 from payments_tracker.service.ports import CustomerErased, StorageUnavailable
-from payments_tracker.settings import get_settings
 
 _settings = get_settings()
 _origins = list(_settings.cors_allowed_origins)
@@ -241,7 +241,7 @@ def submit() -> Response[Any]:
     body = read_json_object(
         event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
     )
-    deps = dependencies()
+    deps = root.api()
     result = use_cases.submit_payment(deps.payments, body, _caller(), deps.clock)
     view = payment_view(result.payment)
     if result.created:
@@ -280,7 +280,7 @@ def _get_spec(paymentId: Annotated[str, _PAYMENT_ID]) -> PaymentView:  # noqa: N
 @documented(_get_spec)
 def get_payment(paymentId: str) -> Response[Any]:  # noqa: N803 (API name)
     """One payment of the caller's."""
-    payment = use_cases.get_payment(dependencies().payments, paymentId, _caller())
+    payment = use_cases.get_payment(root.api().payments, paymentId, _caller())
     return _json(200, payment_view(payment))
 
 
@@ -314,7 +314,7 @@ def void_payment(paymentId: str) -> Response[Any]:  # noqa: N803 (API name)
         request = read_json_object(
             event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
         )
-    deps = dependencies()
+    deps = root.api()
     payment = use_cases.void_payment(
         deps.payments, paymentId, _caller(), deps.clock, deps.closings, request=request
     )
@@ -360,7 +360,7 @@ def list_payments() -> Response[Any]:
     """The caller's payments of a month."""
     event = app.current_event
     query = _single_valued_query(event.multi_value_query_string_parameters or {})
-    deps = dependencies()
+    deps = root.api()
     page = use_cases.list_payments(deps.payments, deps.cursors, _caller(), query, deps.clock)
     return _json(
         200,
@@ -403,7 +403,7 @@ def _report_spec(
 @documented(_report_spec)
 def get_report(month: str) -> Response[Any]:
     """The caller's report of a month, served as the report engine stored it."""
-    document = own_reports.read_month_report(dependencies().reports, _caller(), month)
+    document = own_reports.read_month_report(root.api().reports, _caller(), month)
     return Response(200, "application/json", document)
 
 
@@ -422,7 +422,7 @@ def _consent_spec() -> ConsentView:
 @documented(_consent_spec)
 def get_consent() -> Response[Any]:
     """The caller's consent and its history."""
-    state = consent_cases.get_consent(dependencies().consents, _caller())
+    state = consent_cases.get_consent(root.api().consents, _caller())
     return _json(200, consent_view(state.current, state.history))
 
 
@@ -450,7 +450,7 @@ def set_consent() -> Response[Any]:
     body = read_json_object(
         event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
     )
-    deps = dependencies()
+    deps = root.api()
     state = consent_cases.set_consent(deps.consents, body, _caller(), deps.clock)
     if state.changed:
         metrics.add_metric(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,14 +11,12 @@ from payments_tracker.adapters.jwt import (
     MAX_TOKEN_LENGTH,
     AccessTokenClaims,
     AccessTokenVerifier,
-    HttpJwksFetcher,
-    JwksKeyCache,
     JwksUnavailable,
     RejectionReason,
     TokenRejected,
 )
+from payments_tracker.composition import root
 from payments_tracker.observability import logger, tracer
-from payments_tracker.settings import Settings, get_settings
 
 BEARER_SCHEME = "bearer"
 MAX_AUTHORIZATION_HEADER_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
@@ -43,25 +39,6 @@ class SigningKeysUnavailable(Exception):
 
 class InvalidMethodArn(ValueError):
     """The event's methodArn is not an execute-api ARN: a gateway bug, not a caller's fault."""
-
-
-def build_verifier(settings: Settings) -> AccessTokenVerifier:
-    """A verifier for the user pool and app clients that `settings` name."""
-    if not settings.issuer or not settings.allowed_client_ids:
-        raise ValueError("PAYMENTS_ISSUER and PAYMENTS_ALLOWED_CLIENT_IDS are required")
-    keys = JwksKeyCache(HttpJwksFetcher(settings.resolved_jwks_url()), clock=time.time)
-    return AccessTokenVerifier(
-        issuer=settings.issuer,
-        allowed_client_ids=settings.allowed_client_ids,
-        keys=keys,
-        clock=time.time,
-    )
-
-
-@lru_cache(maxsize=1)
-def get_verifier() -> AccessTokenVerifier:
-    """This process's verifier, built on first use; its JWKS cache lives as long as the process."""
-    return build_verifier(get_settings())
 
 
 def bearer_token(authorization: object) -> str:
@@ -130,7 +107,7 @@ def decide(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | st
     `UNAUTHORIZED` when the token is refused; `KEYS_UNAVAILABLE` when no signing key can be had.
     """
     try:
-        policy = authorize(event, get_verifier())
+        policy = authorize(event, root.token_verifier())
     except TokenRejected as rejection:
         # The reason code only: never the token, nor anything read from it.
         logger.info("token rejected", extra={"reason": rejection.reason.value})

@@ -7,21 +7,19 @@ run the scheduled cut-off (the 5th of M+1, 02:00 UTC). Logs carry counts and ids
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from payments_tracker.composition import root
 from payments_tracker.domain.report_run import month_of_schedule
 from payments_tracker.domain.sharding import SHARD_COUNT
 from payments_tracker.observability import logger, metrics, tracer
-from payments_tracker.service.report_ports import ReportPorts
 from payments_tracker.service.reports import build_shard, start_or_join_run, write_manifest
-from payments_tracker.settings import Settings, get_settings
 
 MANIFEST_STEP = "manifest"
 
@@ -73,48 +71,11 @@ def parse_event(event: object) -> ReportRequest:
     return ReportRequest(month, shard, scheduled_time is not None)
 
 
-def ports_from_settings(settings: Settings) -> ReportPorts:
-    """The report engine's ports on the table and the export bucket (or folder) of `settings`."""
-    # Imported here so that pure tests of the handler never load boto3.
-    from pathlib import Path  # noqa: PLC0415
-
-    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
-    from payments_tracker.adapters.dynamodb.reports import report_ports  # noqa: PLC0415
-    from payments_tracker.adapters.exports.local import LocalExportSink  # noqa: PLC0415
-    from payments_tracker.adapters.exports.s3 import s3_export_sink  # noqa: PLC0415
-    from payments_tracker.service.report_ports import ExportSink  # noqa: PLC0415
-
-    exports: ExportSink
-    if settings.export_bucket:
-        exports = s3_export_sink(settings.export_bucket, settings.aws_region)
-    elif settings.export_dir:
-        exports = LocalExportSink(Path(settings.export_dir))
-    else:  # fail before any report item is written, not at the first part
-        raise RuntimeError("set PAYMENTS_EXPORT_BUCKET (AWS) or PAYMENTS_EXPORT_DIR (local)")
-    return report_ports(make_client(settings), settings.table_name, exports)
-
-
-_override: ReportPorts | None = None
-_clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
-
-
-@lru_cache(maxsize=1)
-def _ports_from_settings() -> ReportPorts:
-    return ports_from_settings(get_settings())
-
-
-def override(ports: ReportPorts | None, clock: Callable[[], datetime] | None = None) -> None:
-    """Use `ports` (and `clock`) instead of the real ones; None restores them (tests)."""
-    global _override, _clock  # noqa: PLW0603
-    _override = ports
-    _clock = clock or (lambda: datetime.now(UTC))
-
-
 def handle(event: object) -> dict[str, Any]:
     """Do what the event asks and answer a summary (ids and counts only)."""
     request = parse_event(event)
-    ports = _override if _override is not None else _ports_from_settings()
-    now = _clock()
+    ports, clock = root.report()
+    now = clock()
     if request.shard is None:
         manifest = write_manifest(ports, request.month, now)
         rows = sum(part.rows for part in manifest.parts)

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from payments_tracker.composition.settings import Settings, get_settings
 from payments_tracker.edge.cors import cors_headers, preflight_headers
 from payments_tracker.edge.gateway_responses import (
     GATEWAY_RESPONSES,
@@ -54,7 +55,6 @@ from payments_tracker.local.proxy import (
     resource_methods,
 )
 from payments_tracker.observability import stack_frames
-from payments_tracker.settings import Settings, get_settings
 
 AUTHORIZER_CACHE_TTL_SECONDS: Final = 60.0
 """API Gateway's authorizer result TTL as DESIGN §2 sets it; the cache ignores the token's `exp`."""

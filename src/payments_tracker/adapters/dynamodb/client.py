@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from payments_tracker.settings import Settings
+from payments_tracker.composition.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -20,9 +20,7 @@ from payments_tracker.adapters.dynamodb.calls import (
     conditional,
     storage_errors,
 )
-from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
 from payments_tracker.adapters.dynamodb.customer import not_erased, transact
-from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
 from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, run_key, user_key
 from payments_tracker.adapters.dynamodb.report_documents import (
     CHUNKS_ATTRIBUTE,
@@ -46,7 +44,7 @@ from payments_tracker.domain.report_run import (
 )
 from payments_tracker.domain.timestamps import parse_utc_text, utc_text
 from payments_tracker.service.ports import StorageUnavailable
-from payments_tracker.service.report_ports import ExportSink, ReportPorts, SavedReports
+from payments_tracker.service.report_ports import SavedReports
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -456,16 +454,4 @@ def _outcome(item: Item) -> ShardOutcome:
         rows=counts["rows"],
         part_bytes=counts["part_bytes"],
         erased_skipped=counts["erased_skipped"],
-    )
-
-
-def report_ports(client: DynamoDBClient, table_name: str, exports: ExportSink) -> ReportPorts:
-    """The report engine's ports on one table (payments, reports, consent, runs) and a sink."""
-    return ReportPorts(
-        payments=DynamoDBShardPayments(client, table_name),
-        reports=DynamoDBReportStore(client, table_name),
-        consent=DynamoDBConsentRepository(client, table_name),
-        runs=DynamoDBReportRuns(client, table_name),
-        exports=exports,
-        erasures=DynamoDBErasureLog(client, table_name),
     )

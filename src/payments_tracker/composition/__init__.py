@@ -1,0 +1,1 @@
+"""Settings and the composition root: where every port of every entry point is built."""
