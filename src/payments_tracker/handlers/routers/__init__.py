@@ -1,0 +1,1 @@
+"""One Powertools `Router` per resource of the API; `handlers/api.py` includes them."""
