@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup run test lint format typecheck unit integration e2e openapi openapi-check clean
+.PHONY: help setup run test lint format typecheck openapi unit integration contract e2e clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.synced node_modules/.installed ## install the Python and npm dependencies from their lock files
 
-run: setup ## start DynamoDB Local, cognito-local and the local gateway on 127.0.0.1
+run: setup web ## start DynamoDB Local, cognito-local and the local gateway on 127.0.0.1
 	$(PY) -m payments_tracker.local.stack
 
 format: setup ## rewrite the code in the house style
@@ -44,8 +44,8 @@ lint: setup ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check $(PY_DIRS)
 	$(VENV)/bin/ruff format --check $(PY_DIRS)
 
-typecheck: setup ## mypy --strict on src/
-	$(VENV)/bin/mypy --strict src
+typecheck: setup ## mypy --strict on src/, infra/ and bench/
+	$(VENV)/bin/mypy --strict src infra bench
 
 openapi: setup ## regenerate docs/api/openapi.json from the code
 	$(PY) -m payments_tracker.handlers.openapi > docs/api/openapi.json
@@ -62,7 +62,7 @@ contract: setup ## the OpenAPI document matches the code
 e2e: setup ## end-to-end over HTTP through the local gateway
 	$(VENV)/bin/pytest tests/e2e -q
 
-test: setup lint typecheck ## every check (what CI runs)
+test: setup lint typecheck web ## every check (what CI runs)
 	$(VENV)/bin/pytest tests -q
 
 clean: ## remove installed tools and local state (keeps nothing)

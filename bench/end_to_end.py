@@ -23,35 +23,32 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.support.local_stack import (
+    config_of,
+    throwaway_cognito,
+    throwaway_dynamodb,
+    throwaway_gateway,
+)
 
 from bench.common import machine, markdown_table, write_summary
 from payments_tracker.adapters.dynamodb.repository import to_item
 from payments_tracker.domain.payment import Payment, validate_submission
 from payments_tracker.local.bootstrap import (
-    LOCAL_REGION,
     TABLE_NAME,
     cognito_client,
     dynamodb_client,
-    ensure_app_client,
-    ensure_table,
-    ensure_user_pool,
-    issuer_for,
 )
-from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+from payments_tracker.local.config import LocalConfig
 from payments_tracker.local.services import (
-    LOOPBACK,
     free_port,
-    start_cognito_local,
-    start_dynamodb_local,
 )
-from payments_tracker.local.stack import start_gateway
 
 CURSOR_KEY = "bench-cursor-key-" + "0" * 32
 REQUEST_TIMEOUT_SECONDS = 30.0
@@ -100,32 +97,15 @@ def _create_user(config: LocalConfig) -> tuple[str, str]:
 
 @contextmanager
 def local_stack(clients: int, workers: int, state: Path) -> Iterator[Stack]:
-    """DynamoDB Local, cognito-local and the gateway on free loopback ports; stopped on exit."""
-    with ExitStack() as stack:
-        dynamodb = start_dynamodb_local(free_port(), None, log_path=state / "dynamodb.log")
-        stack.callback(dynamodb.stop)
-        ensure_table(dynamodb_client(dynamodb.endpoint), TABLE_NAME)
-        cognito = start_cognito_local(free_port(), state / "cognito", log_path=state / "c.log")
-        stack.callback(cognito.stop)
-        idp = cognito_client(cognito.endpoint)
-        pool = ensure_user_pool(idp)
-        issuer = issuer_for(cognito.endpoint, pool)
-        port = free_port()
-        config = LocalConfig(
-            api_url=f"http://{LOOPBACK}:{port}",
-            region=LOCAL_REGION,
-            dynamodb=DynamoDBConfig(endpoint=dynamodb.endpoint, table_name=TABLE_NAME),
-            cognito=CognitoConfig(
-                endpoint=cognito.endpoint,
-                user_pool_id=pool,
-                client_id=ensure_app_client(idp, pool),
-                issuer=issuer,
-                jwks_url=f"{issuer}/.well-known/jwks.json",
-            ),
-        )
-        gateway = start_gateway(config, CURSOR_KEY, port, workers, log_path=state / "gw.log")
-        stack.callback(gateway.stop)
-        yield Stack(config, [_create_user(config) for _ in range(clients)])
+    """DynamoDB Local, cognito-local and the gateway on free loopback ports (the tests' way:
+    tests/support/local_stack.py); stopped on exit."""
+    with (
+        throwaway_dynamodb(state) as dynamodb,
+        throwaway_cognito(state / "cognito", state) as cognito,
+    ):
+        config = config_of(dynamodb, cognito, free_port())
+        with throwaway_gateway(config, CURSOR_KEY, workers, state / "gateway.log"):
+            yield Stack(config, [_create_user(config) for _ in range(clients)])
 
 
 def _run_clients(
@@ -170,7 +150,7 @@ def raw_put_items(stack: Stack, clients: int, seconds: float) -> tuple[Counter[s
             payment = Payment(validate_submission(_body(owner), now), received_at=now)
             client.put_item(
                 TableName=TABLE_NAME,
-                Item=to_item(payment),  # type: ignore[arg-type]
+                Item=to_item(payment),
                 ConditionExpression="attribute_not_exists(#pk)",
                 ExpressionAttributeNames={"#pk": "PK"},
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",

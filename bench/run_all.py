@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cold_start, end_to_end, handler_overhead, package_size, report
-from bench.common import REPO_ROOT, machine, run_quiet
+from bench.common import REPO_ROOT, machine, markdown_table, run_quiet
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _cold_tables(summary: dict[str, Any]) -> str:
         rows = [[package, round(ms, 1)] for package, ms in offenders]
         parts.append(
             f"`-X importtime`, {name} — top-level packages by own import time:\n\n"
-            + cold_start.markdown_table(["package", "self ms"], rows)
+            + markdown_table(["package", "self ms"], rows)
         )
     return "\n\n".join(parts)
 

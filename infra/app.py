@@ -6,7 +6,7 @@ Run by the CDK CLI from `infra/` (see cdk.json): `make synth`, `make deploy`, `m
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script by the CDK CLI: make `infra` importable
@@ -16,13 +16,14 @@ from aws_cdk import App, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from infra.config import InfraConfig
-from infra.nag import NagAcknowledgement, acknowledge_findings
+from infra.deployment import Deployment, NagAcknowledgement
+from infra.nag import acknowledge_findings
 from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
 from infra.stacks.data import DataStack
 from infra.stacks.observability import ObservabilityStack
 from infra.stacks.reports import ReportsStack
-from infra.stacks.web import WebContentStack, WebHostingStack, built_page
+from infra.stacks.web import PageNotBuiltError, WebContentStack, WebHostingStack, built_page
 
 STACK_PREFIX = "PaymentsTracker"
 FEATURE_FLAGS = {
@@ -31,22 +32,6 @@ FEATURE_FLAGS = {
     # Exports stay protected while another stack imports them (today's behaviour, made explicit).
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """The app and its stacks, as the tests and the acknowledgements need them."""
-
-    app: App
-    config: InfraConfig
-    auth: AuthStack
-    data: DataStack
-    api: ApiStack
-    reports: ReportsStack
-    observability: ObservabilityStack
-    web_hosting: WebHostingStack
-    web_content: WebContentStack
-    acknowledgements: tuple[NagAcknowledgement, ...] = ()
 
 
 def build_deployment(app: App | None = None) -> Deployment:
@@ -123,4 +108,7 @@ def build_app(app: App | None = None) -> Deployment:
 
 
 if __name__ == "__main__":
-    build_app().app.synth()
+    try:
+        build_app().app.synth()
+    except PageNotBuiltError as error:
+        sys.exit(f"error: {error}")

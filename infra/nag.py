@@ -8,16 +8,11 @@ mistyped entry fails the build instead of silently matching nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
+from infra.deployment import Deployment, NagAcknowledgement
 from infra.stacks.web import acknowledge_web_findings
-
-if TYPE_CHECKING:
-    from infra.app import Deployment
 
 XRAY = (
     "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions "
@@ -28,15 +23,6 @@ LAMBDA_RUNTIME = (
     "chosen for cp313 (infra/bundling.py). Moving to a newer runtime is a deliberate change of "
     "runtime and bundling platform together, checked by the test suite, not a silent bump."
 )
-
-
-@dataclass(frozen=True)
-class NagAcknowledgement:
-    """One acknowledged finding: where, which rule, and why it is acceptable."""
-
-    path: str
-    rule: str
-    reason: str
 
 
 def acknowledge_findings(deployment: Deployment) -> list[NagAcknowledgement]:

@@ -1,4 +1,5 @@
-# Benchmarks and the cost model (issue 7). Included by the Makefile.
+# Benchmarks (bench/: handler overhead, cold start, end to end, report) and the cost model.
+# Included by the Makefile.
 # `make bench` takes several minutes and writes docs/benchmarks.md; `make bench BENCH_FLAGS=--quick`
 # tries the harnesses with small counts. `make cost` prints the cost table of docs/operations.md.
 BENCH_FLAGS ?=

@@ -1,4 +1,4 @@
-# Reliability under attack, load and faults (issue 6; docs/reliability.md). Included by the Makefile.
+# Reliability under attack, load and faults (docs/reliability.md). Included by the Makefile.
 # `make test` already runs all of it in the fast profile (tests/reliability and the unit fuzz target);
 # these targets run it alone, or longer.
 .PHONY: reliability fuzz audit

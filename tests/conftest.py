@@ -17,7 +17,6 @@ the session, whatever happened. `make test` therefore also runs while `make run`
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,82 +24,21 @@ from pathlib import Path
 import jwt
 import pytest
 
-from payments_tracker.local.bootstrap import (
-    LOCAL_REGION,
-    TABLE_NAME,
-    cognito_client,
-    dynamodb_client,
-    ensure_app_client,
-    ensure_table,
-    ensure_user_pool,
-    issuer_for,
+from payments_tracker.local.config import LocalConfig
+from payments_tracker.local.services import free_port
+from support.local_stack import (
+    CognitoLocal,
+    CognitoUser,
+    config_of,
+    throwaway_cognito,
+    throwaway_dynamodb,
+    throwaway_gateway,
 )
-from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
-from payments_tracker.local.services import (
-    LOOPBACK,
-    free_port,
-    start_cognito_local,
-    start_dynamodb_local,
-)
-from payments_tracker.local.stack import start_gateway
+
+__all__ = ["CognitoLocal", "CognitoUser"]  # the fixtures' types, for the tests' annotations
 
 TEST_CURSOR_KEY = "test-cursor-key-" + "0" * 32
 GATEWAY_TEST_WORKERS = 2
-
-
-@dataclass(frozen=True)
-class CognitoUser:
-    """A confirmed user of the test pool and the tokens of one USER_PASSWORD_AUTH login."""
-
-    email: str
-    password: str
-    sub: str
-    access_token: str
-    id_token: str
-    refresh_token: str
-
-
-@dataclass(frozen=True)
-class CognitoLocal:
-    """The session's cognito-local: its pool and `cli` client, and a way to make users."""
-
-    endpoint: str
-    region: str
-    user_pool_id: str
-    client_id: str
-    issuer: str
-    jwks_url: str
-
-    def create_user(self, email: str | None = None, password: str | None = None) -> CognitoUser:
-        """Sign up, confirm and log in a user (a fresh random e-mail and password by default)."""
-        email = email or f"user-{uuid.uuid4().hex[:12]}@example.com"
-        password = password or f"Pw-{uuid.uuid4().hex}"
-        client = cognito_client(self.endpoint, self.region)
-        signed_up = client.sign_up(
-            ClientId=self.client_id,
-            Username=email,
-            Password=password,
-            UserAttributes=[{"Name": "email", "Value": email}],
-        )
-        client.admin_confirm_sign_up(UserPoolId=self.user_pool_id, Username=email)
-        tokens = client.initiate_auth(
-            ClientId=self.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
-        )["AuthenticationResult"]
-        access_token = tokens["AccessToken"]
-        sub = (
-            signed_up.get("UserSub")
-            or jwt.decode(access_token, options={"verify_signature": False})["sub"]
-        )
-        return CognitoUser(
-            email=email,
-            password=password,
-            sub=sub,
-            access_token=access_token,
-            id_token=tokens["IdToken"],
-            refresh_token=tokens["RefreshToken"],
-        )
 
 
 @pytest.fixture(scope="session")
@@ -112,34 +50,15 @@ def services_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def dynamodb_endpoint(services_dir: Path) -> Iterator[str]:
     """An in-memory DynamoDB Local on a free loopback port, with the `payments` table."""
-    service = start_dynamodb_local(free_port(), None, log_path=services_dir / "dynamodb.log")
-    try:
-        ensure_table(dynamodb_client(service.endpoint), TABLE_NAME)
-        yield service.endpoint
-    finally:
-        service.stop()
+    with throwaway_dynamodb(services_dir) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="session")
 def cognito(services_dir: Path) -> Iterator[CognitoLocal]:
     """cognito-local on a free loopback port with the `payments-tracker` pool and `cli` client."""
-    state_dir = services_dir / "cognito"
-    service = start_cognito_local(free_port(), state_dir, log_path=services_dir / "cognito.log")
-    try:
-        client = cognito_client(service.endpoint)
-        user_pool_id = ensure_user_pool(client)
-        client_id = ensure_app_client(client, user_pool_id)
-        issuer = issuer_for(service.endpoint, user_pool_id)
-        yield CognitoLocal(
-            endpoint=service.endpoint,
-            region=LOCAL_REGION,
-            user_pool_id=user_pool_id,
-            client_id=client_id,
-            issuer=issuer,
-            jwks_url=f"{issuer}/.well-known/jwks.json",
-        )
-    finally:
-        service.stop()
+    with throwaway_cognito(services_dir / "cognito", services_dir) as pool:
+        yield pool
 
 
 @pytest.fixture(scope="session")
@@ -151,35 +70,17 @@ def gateway_port() -> int:
 @pytest.fixture(scope="session")
 def local_config(dynamodb_endpoint: str, cognito: CognitoLocal, gateway_port: int) -> LocalConfig:
     """The LocalConfig of this session's services (what the bootstrap writes to config.json)."""
-    return LocalConfig(
-        api_url=f"http://{LOOPBACK}:{gateway_port}",
-        region=LOCAL_REGION,
-        dynamodb=DynamoDBConfig(endpoint=dynamodb_endpoint, table_name=TABLE_NAME),
-        cognito=CognitoConfig(
-            endpoint=cognito.endpoint,
-            user_pool_id=cognito.user_pool_id,
-            client_id=cognito.client_id,
-            issuer=cognito.issuer,
-            jwks_url=cognito.jwks_url,
-        ),
-    )
+    return config_of(dynamodb_endpoint, cognito, gateway_port)
 
 
 @pytest.fixture(scope="session")
-def gateway_url(local_config: LocalConfig, gateway_port: int, services_dir: Path) -> Iterator[str]:
+def gateway_url(local_config: LocalConfig, services_dir: Path) -> Iterator[str]:
     """The base URL of the local gateway (a subprocess) wired to this session's services."""
     workers = int(os.environ.get("PAYMENTS_TEST_GATEWAY_WORKERS", GATEWAY_TEST_WORKERS))
-    service = start_gateway(
-        local_config,
-        TEST_CURSOR_KEY,
-        gateway_port,
-        workers,
-        log_path=services_dir / "gateway.log",
-    )
-    try:
-        yield local_config.api_url
-    finally:
-        service.stop()
+    with throwaway_gateway(
+        local_config, TEST_CURSOR_KEY, workers, services_dir / "gateway.log"
+    ) as url:
+        yield url
 
 
 DEPLOYED_API_URL = os.environ.get("PAYMENTS_API_URL", "").rstrip("/")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from infra.config import InfraConfig
+from infra.stacks.options import StackOptions
 
 ACCESS_TOKEN_VALIDITY = Duration.minutes(15)
 REFRESH_TOKEN_VALIDITY = Duration.days(30)
@@ -17,9 +20,14 @@ class AuthStack(Stack):
     """Customers sign up and sign in here; the API trusts access tokens of these clients only."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: object
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        **kwargs: Unpack[StackOptions],
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
 
         self.user_pool = cognito.UserPool(
             self,

@@ -6,8 +6,8 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
 from payments_tracker.composition.settings import Settings
+from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
 
 RETENTION: dict[int, logs.RetentionDays] = {
     30: logs.RetentionDays.ONE_MONTH,
@@ -57,6 +57,4 @@ POWERTOOLS_ENV = {
     "POWERTOOLS_LOG_LEVEL": "INFO",
     # Never log event payloads or responses: they carry descriptions and amounts.
     "POWERTOOLS_LOGGER_LOG_EVENT": "false",
-    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-    "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Unpack, cast
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.stacks.options import StackOptions
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE, TableDefinition
 
 EXPORT_RETENTION = Duration.days(6 * 365 + 2)  # six years, leap days included (DESIGN §8)
@@ -75,8 +76,8 @@ def table_from_definition(
 class DataStack(Stack):
     """Everything that holds customer data, encrypted with customer-managed keys."""
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Unpack[StackOptions]) -> None:
+        super().__init__(scope, construct_id, **kwargs)
 
         self.table_key = kms.Key(
             self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -15,6 +17,7 @@ from infra.config import InfraConfig
 from infra.stacks.api import ApiStack
 from infra.stacks.data import DataStack
 from infra.stacks.functions import PythonFunction
+from infra.stacks.options import StackOptions
 from infra.stacks.reports import ReportsStack
 from payments_tracker.observability import METRICS_NAMESPACE, SERVICE_NAME
 
@@ -35,9 +38,9 @@ class ObservabilityStack(Stack):
         data: DataStack,
         api: ApiStack,
         reports: ReportsStack,
-        **kwargs: object,
+        **kwargs: Unpack[StackOptions],
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
 
         # CloudWatch can publish to an encrypted topic only with a key that lets it in.
         self.topic_key = kms.Key(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Unpack
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
@@ -16,6 +16,7 @@ from infra.config import InfraConfig
 from infra.stacks.common import log_group, setting_env
 from infra.stacks.data import DataStack, export_objects_arn
 from infra.stacks.functions import PythonFunction
+from infra.stacks.options import StackOptions
 from payments_tracker.adapters.dynamodb.table import BY_MONTH
 from payments_tracker.domain.payment import MONTH_CLOSES_AT_HOUR_UTC, MONTH_CLOSES_ON_DAY
 from payments_tracker.domain.report_run import SCHEDULE_LEAD
@@ -139,9 +140,9 @@ class ReportsStack(Stack):
         *,
         config: InfraConfig,
         data: DataStack,
-        **kwargs: object,
+        **kwargs: Unpack[StackOptions],
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
         limits = config.concurrency if config.reserve_concurrency else None
 
         self.report_function = PythonFunction(
@@ -183,9 +184,7 @@ class ReportsStack(Stack):
             self,
             "MonthlyReportRun",
             definition_body=sfn.DefinitionBody.from_string(json.dumps(report_run_definition())),
-            definition_substitutions={
-                "ReportFunctionArn": self.report_function.function.function_arn
-            },
+            definition_substitutions={"ReportFunctionArn": self.report_function.live.function_arn},
             state_machine_type=sfn.StateMachineType.STANDARD,
             timeout=RUN_TIMEOUT,
             tracing_enabled=True,
@@ -197,7 +196,7 @@ class ReportsStack(Stack):
             iam.PolicyStatement(
                 sid="InvokeReport",
                 actions=["lambda:InvokeFunction"],
-                resources=[self.report_function.function.function_arn],
+                resources=[self.report_function.live.function_arn],
             )
         )
 

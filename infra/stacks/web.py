@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Unpack
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
@@ -21,6 +22,7 @@ from constructs import Construct, IConstruct
 from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
 from infra.stacks.data import DataStack
+from infra.stacks.options import StackOptions
 from payments_tracker.edge.web_config import PageConfig, content_security_policy
 
 HSTS_MAX_AGE = Duration.days(365)
@@ -28,6 +30,9 @@ LOG_EXPIRY = Duration.days(400)
 CONFIG_OBJECT = "config.json"
 SITE_BUCKET_NAME = f"payments-tracker-web-{Aws.ACCOUNT_ID}-{Aws.REGION}"
 """Named, so the content stack addresses it by name (a predictable ARN, no export)."""
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = REPO_ROOT / "web" / "dist"
+"""Where `make web` writes the built page (mk/web.mk); the content stack uploads it as is."""
 
 
 def cognito_domain_origin() -> str:
@@ -46,20 +51,30 @@ def page_policy() -> str:
     return content_security_policy([api_hosts, cognito_domain_origin()])
 
 
-def built_page() -> Path:
-    """web/dist, built first if any of its sources changed (npm; no Docker, no download)."""
-    from payments_tracker.local.web import build_page  # noqa: PLC0415 - npm only when synthesising
+class PageNotBuiltError(RuntimeError):
+    """web/dist holds no built page: `make web` builds it (synth, deploy and run depend on it)."""
 
-    return build_page(log=False)
+
+def built_page(dist: Path = WEB_DIST) -> Path:
+    """The page as `make web` built it into web/dist: infra only reads it, it never builds it."""
+    if not (dist / "index.html").is_file():
+        shown = dist.relative_to(REPO_ROOT) if dist.is_relative_to(REPO_ROOT) else dist
+        raise PageNotBuiltError(f"{shown}/index.html is missing: run `make web` to build the page")
+    return dist
 
 
 class WebHostingStack(Stack):
     """The private bucket, the CloudFront distribution and its security headers."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, data: DataStack, **kwargs: object
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: DataStack,
+        **kwargs: Unpack[StackOptions],
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
 
         self.site_bucket = s3.Bucket(
             self,
@@ -158,9 +173,9 @@ class WebContentStack(Stack):
         auth: AuthStack,
         api: ApiStack,
         page_dir: Path,
-        **kwargs: object,
+        **kwargs: Unpack[StackOptions],
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
         self.add_dependency(hosting)
         login = auth.domain.base_url()
         page = PageConfig(

@@ -1,8 +1,10 @@
 """Logs, traces and metrics of the three functions (api, authorizer, report), set up once.
 
-Every function logs JSON through the same Powertools `Logger`, traces through the same `Tracer`
-and publishes EMF metrics through the same `Metrics`, under one service name and one namespace
-(infra/ and the local stack set the same names in the functions' environment). Logs never carry a
+Every function logs JSON through the same Powertools `Logger` and publishes EMF metrics through
+the same `Metrics`, under one service name and one namespace (infra/ and the local stack set the
+same names in the functions' environment). Traces come from Lambda's own active tracing (each
+invocation's segment) and API Gateway's: no X-Ray SDK in the functions, whose import alone was a
+third of a cold start (docs/adr/0006-cold-start.md). Logs never carry a
 token, a description, an amount, an e-mail or a statement line: an unexpected error is logged by
 its type and frames only (`stack_frames`).
 """
@@ -13,13 +15,12 @@ import traceback
 import warnings
 from typing import Final
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE_NAME: Final = "payments-tracker"
 METRICS_NAMESPACE: Final = "PaymentsTracker"
 
 logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 # A call that published nothing (a read) flushes no metric: expected, not a warning.

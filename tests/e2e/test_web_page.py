@@ -24,11 +24,11 @@ import httpx
 import pytest
 
 from payments_tracker.edge.web_config import WEB_SCOPES
-from payments_tracker.local.bootstrap import TABLE_NAME, cognito_client, ensure_web_client
-from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+from payments_tracker.local.bootstrap import cognito_client, ensure_web_client
+from payments_tracker.local.config import LocalConfig
 from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT, free_port
-from payments_tracker.local.stack import start_gateway
 from payments_tracker.local.web import WEB_DIR, build_page, start_web_server
+from support.local_stack import config_of, throwaway_gateway
 
 if TYPE_CHECKING:
     from tests.conftest import CognitoLocal
@@ -87,26 +87,12 @@ def web_stack(
     web_client_id = ensure_web_client(
         cognito_client(cognito.endpoint), cognito.user_pool_id, [f"{web_url}/"], WEB_SCOPES
     )
-    config = LocalConfig(
-        api_url=f"http://{LOOPBACK}:{gateway_port}",
-        web_url=web_url,
-        region=cognito.region,
-        dynamodb=DynamoDBConfig(endpoint=dynamodb_endpoint, table_name=TABLE_NAME),
-        cognito=CognitoConfig(
-            endpoint=cognito.endpoint,
-            user_pool_id=cognito.user_pool_id,
-            client_id=cognito.client_id,
-            issuer=cognito.issuer,
-            jwks_url=cognito.jwks_url,
-            web_client_id=web_client_id,
-        ),
+    config = config_of(
+        dynamodb_endpoint, cognito, gateway_port, web_url=web_url, web_client_id=web_client_id
     )
     config_path = tmp_path_factory.mktemp("web") / "config.json"
     config.write(config_path)
-    gateway = start_gateway(
-        config, CURSOR_KEY, gateway_port, 1, log_path=services_dir / "web-gateway.log"
-    )
-    try:
+    with throwaway_gateway(config, CURSOR_KEY, 1, services_dir / "web-gateway.log"):
         page = start_web_server(
             config_path,
             int(web_url.rsplit(":", 1)[1]),
@@ -117,8 +103,6 @@ def web_stack(
             yield WebStack(config=config, config_path=config_path)
         finally:
             page.stop()
-    finally:
-        gateway.stop()
 
 
 def reports_in_api() -> bool:

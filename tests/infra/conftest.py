@@ -1,12 +1,16 @@
 """Synthesise the CDK app once per test session: jsii start-up and bundling are slow.
 
 `synthesized` is the app exactly as `make synth` builds it (nag checks and acknowledgements on);
-`raw_nag_findings` is a second synthesis with no acknowledgements, for the stale-ack test.
+`raw_nag_findings` is a second synthesis with no acknowledgements, for the stale-ack test. The app
+reads the built page from web/dist, so both first run `make web`, as `make synth` does (a no-op
+when web/dist is current).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +26,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from aws_cdk import App  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
-from infra.app import Deployment, build_app, build_deployment  # noqa: E402
+from infra.app import build_app, build_deployment  # noqa: E402
+from infra.deployment import Deployment  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,24 @@ def _synthesize(deployment: Deployment, outdir: Path) -> dict[str, dict[str, Any
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+def built_page() -> Path:
+    """web/dist, built by `make web` exactly as `make synth` builds it before synthesising."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is missing: the infra tests build the web page with `make web`")
+    completed = subprocess.run(
+        [make, "--no-print-directory", "-C", str(REPO_ROOT), "web"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        pytest.fail(f"make web failed:\n{completed.stdout}{completed.stderr}")
+    return REPO_ROOT / "web" / "dist"
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory, built_page: Path) -> Synthesized:
     """`make synth`'s app, synthesised (and so nag-checked) once for the whole session."""
     outdir = tmp_path_factory.mktemp("cdk.out")
     deployment = build_app(App(outdir=str(outdir)))
@@ -63,7 +85,9 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
-def raw_nag_findings(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
+def raw_nag_findings(
+    tmp_path_factory: pytest.TempPathFactory, built_page: Path
+) -> set[tuple[str, str]]:
     """(construct path, finding id) of every AwsSolutions finding, before any acknowledgement."""
     outdir = tmp_path_factory.mktemp("cdk.out.unacknowledged")
     deployment = build_deployment(App(outdir=str(outdir)))

@@ -42,7 +42,8 @@ def test_asset_hash_changes_with_the_sources_and_the_lock(tmp_path: Path) -> Non
     shutil.copy(bundling.LOCK_FILE, lock)
     base = bundling.asset_hash(package_dir=package, lock_file=lock)
 
-    (package / "settings.py").write_text((package / "settings.py").read_text() + "\n# changed\n")
+    settings = package / "composition" / "settings.py"
+    settings.write_text(settings.read_text() + "\n# changed\n")
     changed_source = bundling.asset_hash(package_dir=package, lock_file=lock)
     lock.write_text(lock.read_text() + "\n")
     changed_lock = bundling.asset_hash(package_dir=package, lock_file=lock)

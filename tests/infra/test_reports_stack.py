@@ -96,15 +96,15 @@ def test_report_role_reads_the_gsi_and_writes_only_the_export_bucket(
     assert "payments-tracker-exports-" in json.dumps(by_sid["ExportObjects"]["Resource"])
 
 
-def test_state_machine_may_invoke_only_the_report_function(synthesized: Synthesized) -> None:
+def test_state_machine_may_invoke_only_the_report_functions_live_alias(
+    synthesized: Synthesized,
+) -> None:
+    (alias_id,) = synthesized.resources("Reports", "AWS::Lambda::Alias")  # SnapStart (ADR 0006)
+    invokes = []
     for logical_id, policy in synthesized.resources("Reports", "AWS::IAM::Policy").items():
         if not logical_id.startswith("MonthlyReportRunRole"):
             continue
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if "lambda:InvokeFunction" in statement["Action"]:
-                assert statement["Resource"] == {"Fn::GetAtt": [_report_id(synthesized), "Arn"]}
-
-
-def _report_id(synthesized: Synthesized) -> str:
-    (function_id,) = synthesized.resources("Reports", "AWS::Lambda::Function")
-    return function_id
+                invokes.append(statement["Resource"])
+    assert invokes == [{"Ref": alias_id}]

@@ -14,6 +14,7 @@ time on Lambda.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,27 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+# --- SnapStart -----------------------------------------------------------------------------------
+
+
+def prepare_for_snapshot(warm: Callable[[], object]) -> None:
+    """On SnapStart (docs/adr/0006-cold-start.md): run `warm` before the snapshot, so the clients
+    it builds are in it and no cold start builds them; reseed `random` after each restore, or every
+    environment restored from one snapshot would share its state (botocore's retry jitter).
+
+    Nothing happens where the runtime has no `snapshot_restore_py` (tests, the local stack).
+    """
+    try:
+        from snapshot_restore_py import (  # type: ignore[import-not-found]  # noqa: PLC0415 - only the SnapStart runtime has it
+            register_after_restore,
+            register_before_snapshot,
+        )
+    except ImportError:
+        return
+    register_before_snapshot(warm)
+    register_after_restore(random.seed)
 
 
 # --- the api function ---------------------------------------------------------------------------

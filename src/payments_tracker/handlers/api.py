@@ -10,11 +10,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from payments_tracker.composition import root
 from payments_tracker.composition.settings import get_settings
 from payments_tracker.edge import cors
 from payments_tracker.handlers import errors
 from payments_tracker.handlers.routers import consent, payments, reports
-from payments_tracker.observability import logger, metrics, tracer
+from payments_tracker.observability import logger, metrics
 
 _settings = get_settings()
 _origins = list(_settings.cors_allowed_origins)
@@ -35,10 +36,10 @@ if _settings.enable_swagger:
 for router in (payments.router, reports.router, consent.router):
     app.include_router(router)
 errors.register(app)
+root.prepare_for_snapshot(root.api)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point."""

@@ -16,7 +16,7 @@ from payments_tracker.adapters.jwt import (
     TokenRejected,
 )
 from payments_tracker.composition import root
-from payments_tracker.observability import logger, tracer
+from payments_tracker.observability import logger
 
 BEARER_SCHEME = "bearer"
 MAX_AUTHORIZATION_HEADER_LENGTH = len("Bearer ") + MAX_TOKEN_LENGTH
@@ -24,6 +24,9 @@ UNAUTHORIZED = "Unauthorized"
 """The exact message API Gateway turns into a 401."""
 KEYS_UNAVAILABLE = "Signing keys unavailable"
 """Any other message is an authorizer failure: API Gateway answers AUTHORIZER_FAILURE (503)."""
+
+# On SnapStart the verifier (and its HTTP client for the JWKS) is built before the snapshot.
+root.prepare_for_snapshot(root.token_verifier)
 
 
 class SigningKeysUnavailable(Exception):
@@ -100,7 +103,6 @@ def authorize(event: Mapping[str, Any], verifier: AccessTokenVerifier) -> dict[s
     return allow_policy(claims, event.get("methodArn"))
 
 
-@tracer.capture_lambda_handler(capture_response=False)
 def decide(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | str:  # noqa: ARG001
     """The policy for an authorizer event, or the message to fail with (a reason is logged).
 

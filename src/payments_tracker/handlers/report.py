@@ -18,10 +18,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from payments_tracker.composition import root
 from payments_tracker.domain.report_run import month_of_schedule
 from payments_tracker.domain.sharding import SHARD_COUNT
-from payments_tracker.observability import logger, metrics, tracer
+from payments_tracker.observability import logger, metrics
 from payments_tracker.service.reports import build_shard, start_or_join_run, write_manifest
 
 MANIFEST_STEP = "manifest"
+root.prepare_for_snapshot(root.report)
 
 
 class BadReportEvent(ValueError):
@@ -126,7 +127,6 @@ def handle(event: object) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(log_event=False)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """Lambda entry point."""
