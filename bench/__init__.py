@@ -1,1 +1,1 @@
-"""Benchmarks of DESIGN §7; `make bench` runs them all and writes docs/benchmarks.md."""
+"""Benchmarks of docs/design.md §7; `make bench` runs them all and writes docs/benchmarks.md."""

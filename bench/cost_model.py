@@ -17,7 +17,7 @@ from bench.common import markdown_table
 PRICE_DATE = "early 2025 list prices, us-east-1 — verify before use"
 
 # --- traffic model (per monthly active user, per month) ---------------------------------------
-SUBMISSIONS_PER_USER = 5.0  # one per commitment (DESIGN §1: Netflix, gym, rent…)
+SUBMISSIONS_PER_USER = 5.0  # one per commitment (docs/design.md §1: Netflix, gym, rent…)
 LIST_READS_PER_USER = 4.0  # GET /payments?month=
 GET_READS_PER_USER = 2.0  # GET /payments/{id}
 REPORT_READS_PER_USER = 1.0  # GET /reports/{month}
@@ -31,7 +31,7 @@ PEAK_HOUR_FACTOR = 3.0  # busiest hour of those days vs their average hour
 PAYMENT_ITEM_KB = 0.6  # canonical submission + instants + keys
 INDEX_COPIES = 2  # the LSI byMonthTime and the GSI byMonth each hold a copy (projection ALL)
 REPORT_ITEM_KB = 2.0  # one user's report of one month (5 commitments)
-PAYMENT_RETENTION_MONTHS = 25  # TTL (DESIGN §8)
+PAYMENT_RETENTION_MONTHS = 25  # TTL (docs/design.md §8)
 REPORT_RETENTION_MONTHS = 72  # 6 years
 API_MS, API_MB = 25, 1024  # billed duration per call (DynamoDB round trip dominates), memory
 AUTHORIZER_MS, AUTHORIZER_MB = 10, 512

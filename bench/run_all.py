@@ -99,7 +99,8 @@ def run(harness: Harness, quick: bool, scratch: Path) -> tuple[str, dict[str, An
 
 
 TARGETS_NOTE = Path(__file__).with_name("TARGETS.md")
-"""The reading of the tables against DESIGN §7, appended to the document (prose, kept by hand)."""
+"""The reading of the tables against docs/design.md §7, appended to the document
+(prose, kept by hand)."""
 
 
 def document(sections: list[tuple[Harness, str, dict[str, Any]]], quick: bool) -> str:
@@ -119,7 +120,7 @@ def document(sections: list[tuple[Harness, str, dict[str, Any]]], quick: bool) -
         " with other work, so compare the ratios (measured side by side, interleaved, in one"
         " run) rather than the absolute numbers.",
         "",
-        "Targets (DESIGN §7) and how to read each table are in `bench/README.md`.",
+        "Targets (docs/design.md §7) and how to read each table are in `bench/README.md`.",
         "",
     ]
     for harness, command, summary in sections:

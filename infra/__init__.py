@@ -1,1 +1,1 @@
-"""The AWS deployment of payments-tracker as a CDK v2 app (DESIGN §2)."""
+"""The AWS deployment of payments-tracker as a CDK v2 app (docs/design.md §2)."""

@@ -19,9 +19,10 @@ XRAY = (
     "(Resource must be '*'); CDK adds exactly these two actions for active tracing, nothing else."
 )
 LAMBDA_RUNTIME = (
-    "DESIGN §2 pins Python 3.13 (supported by Lambda well past 2028), and the bundle's wheels are "
-    "chosen for cp313 (infra/bundling.py). Moving to a newer runtime is a deliberate change of "
-    "runtime and bundling platform together, checked by the test suite, not a silent bump."
+    "docs/design.md §2 pins Python 3.13 (supported by Lambda well past 2028), and the bundle's "
+    "wheels are chosen for cp313 (infra/bundling.py). Moving to a newer runtime is a deliberate "
+    "change of runtime and bundling platform together, checked by the test "
+    "suite, not a silent bump."
 )
 
 
@@ -39,8 +40,8 @@ def acknowledge_findings(deployment: Deployment) -> list[NagAcknowledgement]:
     acknowledge(
         auth.user_pool,
         "AwsSolutions-COG2",
-        "MFA is optional (TOTP) by product decision (DESIGN §2): customers of a bank's app are not "
-        "forced to enrol an authenticator to record their own payments. The data is "
+        "MFA is optional (TOTP) by product decision (docs/design.md §2): customers of a bank's app "
+        "are not forced to enrol an authenticator to record their own payments. The data is "
         "customer-asserted and reads are limited to the caller's own records; access tokens live "
         "15 minutes and refresh tokens are revocable.",
     )
@@ -75,9 +76,9 @@ def acknowledge_findings(deployment: Deployment) -> list[NagAcknowledgement]:
         "AwsSolutions-APIG2",
         "Request validation is the api function's job on purpose: the same handler runs behind "
         "the local gateway, so every test exercises it, and it answers with problem+json naming "
-        "the field and the rule (DESIGN §4). Gateway validation would answer first, in another "
-        "format, and only on AWS. The authorizer still rejects unauthenticated requests at the "
-        "gateway.",
+        "the field and the rule (docs/design.md §4). Gateway validation would answer first, in "
+        "another format, and only on AWS. The authorizer still rejects unauthenticated requests at "
+        "the gateway.",
     )
     cloud_watch_role = api.rest_api.node.find_child("CloudWatchRole")
     acknowledge(
@@ -94,9 +95,10 @@ def acknowledge_findings(deployment: Deployment) -> list[NagAcknowledgement]:
                 method,
                 "AwsSolutions-COG4",
                 "Every route uses the Lambda TOKEN authorizer instead of a Cognito authorizer "
-                "(DESIGN §2): it verifies the Cognito access token's RS256 signature against the "
-                "pool's JWKS, issuer, expiry, token_use and client id, and the same code runs in "
-                "the local gateway so the tests exercise the check that guards production.",
+                "(docs/design.md §2): it verifies the Cognito access token's RS256 signature "
+                "against the pool's JWKS, issuer, expiry, token_use and client id, and the same "
+                "code runs in the local gateway so the tests exercise the check that "
+                "guards production.",
             )
 
     # --- Reports ----------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 # these targets run it alone, or longer.
 .PHONY: reliability fuzz audit
 
-RELIABILITY_TESTS := tests/reliability tests/unit/test_request_parser_fuzz.py \
-	tests/unit/test_storage_faults.py tests/unit/test_reliability_regressions.py
+RELIABILITY_TESTS := tests/reliability tests/unit/handlers/test_request_parser_fuzz.py \
+	tests/unit/adapters/test_storage_faults.py tests/unit/local/test_reliability_regressions.py
 
 reliability: setup ## attacks, load, faults and the supply-chain checks, fast profile (as in make test)
 	$(VENV)/bin/pytest $(RELIABILITY_TESTS) -q -s

@@ -1,4 +1,4 @@
-# The monthly report on the local stack (DESIGN §3, §6). Included by the Makefile.
+# The monthly report on the local stack (docs/design.md §3, §6). Included by the Makefile.
 # `make report MONTH=2026-11` builds every shard from the local table into .local/exports/2026-11/.
 MONTH ?=
 

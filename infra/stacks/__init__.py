@@ -1,1 +1,1 @@
-"""The stacks of the deployment, one per concern (DESIGN §2)."""
+"""The stacks of the deployment, one per concern (docs/design.md §2)."""

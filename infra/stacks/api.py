@@ -28,7 +28,8 @@ from payments_tracker.edge.problems import PROBLEM_CONTENT_TYPE
 from payments_tracker.edge.routes import API_ROUTES, BINARY_MEDIA_TYPES
 
 STAGE_NAME = "v1"
-AUTHORIZER_CACHE_TTL = Duration.seconds(60)  # DESIGN §2: revocation window = token life + 60 s
+# docs/design.md §2: revocation window = token life + 60 s
+AUTHORIZER_CACHE_TTL = Duration.seconds(60)
 # Everything the api function does: submit (conditional put), read, void (conditional put), list.
 API_TABLE_ACTIONS = [
     "dynamodb:PutItem",
@@ -209,7 +210,8 @@ class ApiStack(Stack):
                     cfn_method.add_property_override(f"{path}.ContentHandling", "CONVERT_TO_TEXT")
 
     def _add_gateway_responses(self, allowed_origins: tuple[str, ...]) -> None:
-        """Every gateway error as problem+json with the request id and CORS headers (DESIGN §2)."""
+        """Every gateway error as problem+json with the request id and CORS headers
+        (docs/design.md §2)."""
         # A gateway response cannot test the Origin against a list: with one allowed origin (or
         # "*") it is named outright; with several the request's Origin is echoed (ADR 0003).
         allow_origin = (

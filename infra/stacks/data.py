@@ -14,7 +14,7 @@ from constructs import Construct
 from infra.stacks.options import StackOptions
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE, TableDefinition
 
-EXPORT_RETENTION = Duration.days(6 * 365 + 2)  # six years, leap days included (DESIGN §8)
+EXPORT_RETENTION = Duration.days(6 * 365 + 2)  # six years, leap days included (docs/design.md §8)
 NONCURRENT_VERSION_RETENTION = Duration.days(30)
 PITR_DAYS = 35
 

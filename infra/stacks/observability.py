@@ -1,4 +1,4 @@
-"""Observability: the alarm topic, the alarms of DESIGN §2 and one dashboard."""
+"""Observability: the alarm topic, the alarms of docs/design.md §2 and one dashboard."""
 
 from __future__ import annotations
 

@@ -23,7 +23,8 @@ from payments_tracker.domain.report_run import SCHEDULE_LEAD
 from payments_tracker.domain.sharding import SHARD_COUNT
 
 SHARDS = SHARD_COUNT
-# 02:00 UTC on the 5th: month M-1 after a grace period (DESIGN §2), when the domain closes it.
+# 02:00 UTC on the 5th: month M-1 after a grace period (docs/design.md §2), when
+# the domain closes it.
 SCHEDULE = f"cron(0 {MONTH_CLOSES_AT_HOUR_UTC} {MONTH_CLOSES_ON_DAY} * ? *)"
 SCHEDULE_TIMEZONE = "UTC"
 RUN_TIMEOUT = Duration.hours(2)

@@ -1,4 +1,4 @@
-"""The REST API, its authorizer, WAF and functions (DESIGN §2, §5, §8)."""
+"""The REST API, its authorizer, WAF and functions (docs/design.md §2, §5, §8)."""
 
 from __future__ import annotations
 

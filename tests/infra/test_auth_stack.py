@@ -1,4 +1,4 @@
-"""The Cognito user pool and its clients (DESIGN §2)."""
+"""The Cognito user pool and its clients (docs/design.md §2)."""
 
 from __future__ import annotations
 

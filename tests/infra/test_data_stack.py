@@ -1,4 +1,4 @@
-"""The payments table, the export bucket and the data-events trail (DESIGN §2, §4, §8)."""
+"""The payments table, the export bucket and the data-events trail (docs/design.md §2, §4, §8)."""
 
 from __future__ import annotations
 

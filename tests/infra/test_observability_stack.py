@@ -1,4 +1,4 @@
-"""Alarms to an encrypted SNS topic and the dashboard (DESIGN §2)."""
+"""Alarms to an encrypted SNS topic and the dashboard (docs/design.md §2)."""
 
 from __future__ import annotations
 

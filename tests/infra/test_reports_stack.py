@@ -1,4 +1,4 @@
-"""The monthly schedule, the Step Functions run and the report function (DESIGN §2, §6)."""
+"""The monthly schedule, the Step Functions run and the report function (docs/design.md §2, §6)."""
 
 from __future__ import annotations
 

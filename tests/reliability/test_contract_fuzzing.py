@@ -1,8 +1,8 @@
 """Contract fuzzing: schemathesis runs every operation of docs/api/openapi.json against the stack.
 
-All checks are on except two that contradict DESIGN, each written down in docs/reliability.md:
-`positive_data_acceptance` (a schema-valid body is refused unless `userId` is the caller) and
-`unsupported_method` (an undeclared method is 404, as API Gateway answers, not 405).
+All checks are on except two that contradict docs/design.md, each written down in
+docs/reliability.md: `positive_data_acceptance` (a schema-valid body is refused unless `userId` is
+the caller) and `unsupported_method` (an undeclared method is 404, as API Gateway answers, not 405).
 Voiding is `POST /payments/{paymentId}/void`, an action on a payment that stays, so the API has no
 DELETE for `use_after_free` to doubt (issue 11, point 7).
 """

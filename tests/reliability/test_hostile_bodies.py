@@ -1,8 +1,10 @@
-"""Hostile bodies over HTTP: each is the problem+json of DESIGN §4 naming the rule, none is stored.
+"""Hostile bodies over HTTP: each is the problem+json of docs/design.md §4 naming the rule, none is
+stored.
 
-The handler-level cases live in tests/unit/test_api_handler.py (`test_no_hostile_input_answers_500`
-and the 400/413/415/422 tests); here the same kinds of input go through the whole local stack, and
-the table is scanned afterwards: the caller's partition stays empty.
+The handler-level cases live in tests/unit/handlers/test_api_handler.py
+(`test_no_hostile_input_answers_500` and the 400/413/415/422 tests); here the same kinds of input go
+through the whole local stack, and the table is scanned afterwards: the caller's partition stays
+empty.
 """
 
 from __future__ import annotations

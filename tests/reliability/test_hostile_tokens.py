@@ -1,10 +1,10 @@
 """Hostile tokens at the gateway, over HTTP: each is a 401 problem+json and the api never runs.
 
-The verifier's own unit tests (tests/unit/test_token_verification.py) and the authorizer against
-cognito-local (tests/integration/test_authorizer_cognito_local.py) cover the same attacks one layer
-down; here the whole path runs: HTTP → local gateway → authorizer worker → gateway response. Each
-token is new (a fresh `jti` or user), so the gateway's authorizer cache has never seen it, and the
-gateway's log line for the request id proves `integration=-`: no api handler call.
+The verifier's own unit tests (tests/unit/adapters/test_token_verification.py) and the authorizer
+against cognito-local (tests/integration/test_authorizer_cognito_local.py) cover the same attacks
+one layer down; here the whole path runs: HTTP → local gateway → authorizer worker → gateway
+response. Each token is new (a fresh `jti` or user), so the gateway's authorizer cache has never
+seen it, and the gateway's log line for the request id proves `integration=-`: no api handler call.
 """
 
 from __future__ import annotations

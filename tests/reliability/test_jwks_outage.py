@@ -1,7 +1,7 @@
 """The identity provider's JWKS unreachable: cached keys keep working; a token whose key cannot be
 had is a 503 problem+json with `Retry-After` (AUTHORIZER_FAILURE), never a 401 and never a hang; a
 bad token is still a 401; once the JWKS is back, the keys are found within `Retry-After` seconds.
-Unit tests of the key cache (tests/unit/test_token_verification.py) check the rules and the
+Unit tests of the key cache (tests/unit/adapters/test_token_verification.py) check the rules and the
 back-off; here the real authorizer and gateway run against a JWKS endpoint that answers, then hangs
 (accepts connections, never replies), then is gone (connection refused), then comes back.
 """

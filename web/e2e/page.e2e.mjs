@@ -32,7 +32,7 @@ const SEEDED_COUNT = Number(env("SEEDED_COUNT"));
 const BUILD_MONTH_COMMAND = JSON.parse(env("BUILD_MONTH_COMMAND", "[]"));
 const ARTIFACTS = env("ARTIFACTS_DIR");
 const STEP_TIMEOUT_MS = 15_000;
-// The flags FACTS.md names: without the background-networking ones Chromium floods the closed network.
+// Without the background-networking flags, Chromium floods a closed network with refused connections.
 const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",

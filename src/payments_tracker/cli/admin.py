@@ -77,7 +77,7 @@ def erase(
     yes: bool,
     config_path: Path,
 ) -> None:
-    """Erase a customer: login, payments, reports and consent; audited (DESIGN §8)."""
+    """Erase a customer: login, payments, reports and consent; audited (docs/design.md §8)."""
 
     data, logins, where = _erasure_ports(
         deployed=deployed, keep_login=keep_login, user_pool_id=user_pool_id, path=config_path

@@ -1,4 +1,5 @@
-"""Commitments: which of a customer's payments are the same recurring commitment (DESIGN §6)."""
+"""Commitments: which of a customer's payments are the same recurring commitment
+(docs/design.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Consent to credit-file sharing: versioned, its history kept (DESIGN §5, §6, §8).
+"""Consent to credit-file sharing: versioned, its history kept (docs/design.md §5, §6, §8).
 
 Every change is a `ConsentChange`; the consent in force at a moment is the latest change at or
 before it, and before any change it is "no sharing". Changes of one customer are strictly ordered:

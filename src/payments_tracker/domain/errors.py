@@ -19,7 +19,7 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    """A submission broke one or more rules of DESIGN §4 (HTTP 422)."""
+    """A submission broke one or more rules of docs/design.md §4 (HTTP 422)."""
 
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__(f"{len(errors)} rule(s) broken")

@@ -1,4 +1,4 @@
-"""Identifiers: UUID version 4 in canonical form only (DESIGN §4)."""
+"""Identifiers: UUID version 4 in canonical form only (docs/design.md §4)."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ class Payment:
 
     @property
     def expires_at(self) -> datetime:
-        """Retention: 25 months after the start of the payment's month (DESIGN §8)."""
+        """Retention: 25 months after the start of the payment's month (docs/design.md §8)."""
         return self.submission.month.plus(RETENTION_MONTHS).start_utc()
 
     def voided(

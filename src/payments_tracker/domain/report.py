@@ -1,4 +1,5 @@
-"""The monthly report of one customer and its credit-file export rows (DESIGN §6). Pure rules."""
+"""The monthly report of one customer and its credit-file export rows
+(docs/design.md §6). Pure rules."""
 
 from __future__ import annotations
 

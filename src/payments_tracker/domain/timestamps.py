@@ -1,4 +1,4 @@
-"""RFC 3339 §5.6 `date-time` with the stricter rules of DESIGN §4."""
+"""RFC 3339 §5.6 `date-time` with the stricter rules of docs/design.md §4."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The API's CORS policy (DESIGN §2): an allow-list of origins; shared by infra, api and local."""
+"""The API's CORS policy (docs/design.md §2): an allow-list of origins; shared by
+infra, api and local."""
 
 from __future__ import annotations
 

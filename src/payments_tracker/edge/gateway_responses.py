@@ -1,4 +1,5 @@
-"""API Gateway's own error answers (DESIGN §2) as RFC 9457 problem+json: one table, infra and local.
+"""API Gateway's own error answers (docs/design.md §2) as RFC 9457 problem+json: one
+table, infra and local.
 
 The CDK app turns each entry into a gateway response (status code, `Content-Type` and a body
 template whose `instance` is `$context.requestId`); the local gateway answers with the same bodies.

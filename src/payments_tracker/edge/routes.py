@@ -1,4 +1,5 @@
-"""The routes of API v1 (DESIGN §5): one list for the api handler, the local gateway and infra/.
+"""The routes of API v1 (docs/design.md §5): one list for the api handler, the
+local gateway and infra/.
 
 A request whose method and path match none of these is answered 404 by the gateway itself
 (API Gateway's MISSING_AUTHENTICATION_TOKEN, remapped), before any authorizer or handler runs.

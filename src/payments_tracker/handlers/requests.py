@@ -1,4 +1,5 @@
-"""Reading a request body strictly: media type, size, and JSON without ambiguity (DESIGN §4)."""
+"""Reading a request body strictly: media type, size, and JSON without ambiguity
+(docs/design.md §4)."""
 
 from __future__ import annotations
 

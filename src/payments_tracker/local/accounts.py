@@ -1,4 +1,5 @@
-"""Sign-up and password login on a user pool that allows them (the local pool only, DESIGN §2)."""
+"""Sign-up and password login on a user pool that allows them (the local pool only,
+docs/design.md §2)."""
 
 from __future__ import annotations
 

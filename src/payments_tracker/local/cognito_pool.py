@@ -1,8 +1,8 @@
 """The local user pool and its app clients on cognito-local, found by name or created.
 
-USER_PASSWORD_AUTH is enabled only here, on the local pool (DESIGN §2); on AWS the CDK app defines
-the pool and its code + PKCE clients. The local `cli` client also allows code + PKCE to the same
-loopback redirect as on AWS, so `payments-tracker login --browser` works against both.
+USER_PASSWORD_AUTH is enabled only here, on the local pool (docs/design.md §2); on AWS the CDK app
+defines the pool and its code + PKCE clients. The local `cli` client also allows code + PKCE to the
+same loopback redirect as on AWS, so `payments-tracker login --browser` works against both.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def ensure_app_client(
         user_pool_id,
         name,
         callback_urls,
-        # USER_PASSWORD_AUTH only on the local pool (DESIGN §2); AWS uses code + PKCE only.
+        # USER_PASSWORD_AUTH only on the local pool (docs/design.md §2); AWS uses code + PKCE only.
         auth_flows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         scopes=CLI_SCOPES,
     )

@@ -1,4 +1,5 @@
-"""The local API Gateway (DESIGN §3): REST API stage v1 in front of the same Lambda handlers.
+"""The local API Gateway (docs/design.md §3): REST API stage v1 in front of the
+same Lambda handlers.
 
 `python -m payments_tracker.local.gateway --port 3000 --workers 4` serves http://127.0.0.1:3000 as a
 stand-in for https://…/v1. Dev tooling only: production never imports this module.
@@ -57,7 +58,8 @@ from payments_tracker.local.proxy import (
 from payments_tracker.observability import stack_frames
 
 AUTHORIZER_CACHE_TTL_SECONDS: Final = 60.0
-"""API Gateway's authorizer result TTL as DESIGN §2 sets it; the cache ignores the token's `exp`."""
+"""API Gateway's authorizer result TTL as docs/design.md §2 sets it; the cache ignores
+the token's `exp`."""
 
 log = logging.getLogger("payments_tracker.local.gateway")
 

@@ -1,4 +1,5 @@
-"""Use case of an operator erasing a customer (DESIGN §8): their login, payments, reports, consent.
+"""Use case of an operator erasing a customer (docs/design.md §8): their login,
+payments, reports, consent.
 
 In this order:
 1. **the fence**: the customer is marked erased, and an erasure-in-progress marker is written.

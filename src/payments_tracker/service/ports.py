@@ -96,7 +96,8 @@ class ErasedItems:
 
 
 class CustomerData(Protocol):
-    """Everything stored under one customer, for erasure (an operator's use case, DESIGN §8)."""
+    """Everything stored under one customer, for erasure (an operator's use case,
+    docs/design.md §8)."""
 
     def fence(self, user_id: UUID, at: datetime) -> None:
         """Mark the customer erased (no write of theirs commits from now on) and the erasure in

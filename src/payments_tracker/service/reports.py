@@ -1,5 +1,5 @@
 """Use cases of the monthly report: start or join a run, build a shard, write the manifest,
-hand a month over (DESIGN §6)."""
+hand a month over (docs/design.md §6)."""
 
 from __future__ import annotations
 

@@ -193,7 +193,7 @@ def test_every_allowed_client_is_accepted(pool: Pool) -> None:
     assert claims.client_id == "web-client-id"
 
 
-# --- the attacks of DESIGN §8 ----------------------------------------------------------------
+# --- the attacks of docs/design.md §8 -------------------------------------------------------------
 
 
 def test_alg_none_token_is_rejected(pool: Pool) -> None:

@@ -1,4 +1,5 @@
-"""The rules of a payment submission (DESIGN §4): identifiers, timestamps, descriptions, money.
+"""The rules of a payment submission (docs/design.md §4): identifiers, timestamps,
+descriptions, money.
 
 Pure domain: no I/O. Each rule is checked through `validate_submission`, the one entry point the use
 cases call, so a broken rule is named the way the API names it: (field, rule).

@@ -1,4 +1,4 @@
-"""The rules of the monthly report (DESIGN §6), as pure functions: no I/O at all."""
+"""The rules of the monthly report (docs/design.md §6), as pure functions: no I/O at all."""
 
 from __future__ import annotations
 

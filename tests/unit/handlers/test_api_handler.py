@@ -1,4 +1,4 @@
-"""The api Lambda, in process: REST proxy events in, HTTP answers of DESIGN §4-§5 out.
+"""The api Lambda, in process: REST proxy events in, HTTP answers of docs/design.md §4-§5 out.
 
 The repository is the in-memory one and the clock stands still, handed in with `override`.
 """

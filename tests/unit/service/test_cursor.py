@@ -1,4 +1,5 @@
-"""Pagination cursors (DESIGN §4): authenticated, bound to caller, month and limit, and expiring."""
+"""Pagination cursors (docs/design.md §4): authenticated, bound to caller, month and
+limit, and expiring."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DynamoDB client: short timeouts and bounded standard retries (DESIGN §2)."""
+"""The DynamoDB client: short timeouts and bounded standard retries (docs/design.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The keys of the `payments` table's items (DESIGN §4), shared by every DynamoDB adapter.
+"""The keys of the `payments` table's items (docs/design.md §4), shared by every DynamoDB adapter.
 
 Plain strings, no boto3 and no report engine: the api Lambda imports them as cheaply as the report
 Lambda does.

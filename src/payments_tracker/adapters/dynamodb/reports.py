@@ -1,6 +1,6 @@
 """The report engine on the `payments` table: the byMonth index, report items, run records.
 
-Items (DESIGN §4): a report is `USER#<id>` / `REPORT#<month>`; a month's runs live under
+Items (docs/design.md §4): a report is `USER#<id>` / `REPORT#<month>`; a month's runs live under
 `RUN#<month>`: `RUN` (the current run: id, cut-off, kind, handover), `SHARD#<nn>` and `MANIFEST`
 for the original run, `CORRECTION#<runId>#SHARD#<nn>` and `CORRECTION#<runId>#MANIFEST` for
 each correction run — so a correction never overwrites the original's records.
@@ -56,7 +56,7 @@ _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
 QUERY_PAGE_SIZE = 500
 """Items per byMonth page: each of a shard's 24 streams holds at most one page."""
 REPORT_RETENTION_MONTHS = 72
-"""Reports are kept 6 years (DESIGN §8)."""
+"""Reports are kept 6 years (docs/design.md §8)."""
 
 
 def _records_prefix(run: Run) -> str:

@@ -1,4 +1,5 @@
-"""The payment repository on DynamoDB: the only code that knows the item layout of DESIGN §4."""
+"""The payment repository on DynamoDB: the only code that knows the item layout of
+docs/design.md §4."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ class Index:
 
 @dataclass(frozen=True)
 class TableDefinition:
-    """Keys, indexes and the TTL attribute of the single-table design of DESIGN §4."""
+    """Keys, indexes and the TTL attribute of the single-table design of docs/design.md §4."""
 
     partition_key: str = "PK"
     sort_key: str = "SK"

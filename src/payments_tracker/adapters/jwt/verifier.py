@@ -1,4 +1,4 @@
-"""Verification of Cognito access tokens (DESIGN §2 "Lambda authorizer", §8 JWT attacks)."""
+"""Verification of Cognito access tokens (docs/design.md §2 "Lambda authorizer", §8 JWT attacks)."""
 
 from __future__ import annotations
 
