@@ -33,11 +33,11 @@ from payments_tracker.cli.pkce_login import PkceLoginError, browser_login, redir
 @config_option
 def signup(email: str, password: str, config_path: Path) -> None:
     """Create and confirm a user on the local user pool."""
-    from payments_tracker.local.accounts import (  # noqa: PLC0415
+    from payments_tracker.local.accounts import (  # noqa: PLC0415 - boto3 for 2 of 12 commands
         AccountError,
         sign_up_confirmed,
     )
-    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
+    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415 - boto3: slow
 
     config = local_config(config_path)
     pool = config.cognito
@@ -140,11 +140,11 @@ def login(
 
 def _password_login(email: str, password: str, config_path: Path) -> str:
     """USER_PASSWORD_AUTH on the local pool; one-line errors."""
-    from payments_tracker.local.accounts import (  # noqa: PLC0415
+    from payments_tracker.local.accounts import (  # noqa: PLC0415 - boto3 for 2 of 12 commands
         AccountError,
         password_login,
     )
-    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
+    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415 - boto3: slow
 
     config = local_config(config_path)
     pool = config.cognito
@@ -216,7 +216,7 @@ def open_in_browser(url: str) -> None:
     A browser started from here inherits stdout; were it the pipe of `TOKEN=$(…)`, its output would
     mix with the token and the shell would wait for the browser to exit.
     """
-    import webbrowser  # noqa: PLC0415
+    import webbrowser  # noqa: PLC0415 - only --browser opens one
 
     sys.stdout.flush()
     saved = os.dup(1)

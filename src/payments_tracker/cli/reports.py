@@ -115,6 +115,7 @@ def build(
     *, month: str, shards: tuple[int, ...], workers: int, export_dir: Path, config_path: Path
 ) -> None:
     """Build a month's reports and credit-file export from the local table (operator)."""
+    # rich only for the operator's build: the customer commands start faster without it.
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 

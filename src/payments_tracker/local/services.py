@@ -211,7 +211,7 @@ def free_port() -> int:
 def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
     # Linux only: if the parent dies without stopping us (SIGKILL), take the child down too.
     try:
-        import ctypes  # noqa: PLC0415
+        import ctypes  # noqa: PLC0415 - only in the child, and only where it exists
 
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
