@@ -16,15 +16,12 @@ from uuid import UUID
 import pytest
 
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
-from payments_tracker.adapters.dynamodb.erasure import DynamoDBCustomerData, DynamoDBErasureLog
+from payments_tracker.adapters.dynamodb.erasure import DynamoDBCustomerData
 from payments_tracker.adapters.dynamodb.report_documents import DynamoDBReportDocuments
 from payments_tracker.adapters.dynamodb.reports import (
-    DynamoDBReportRuns,
-    DynamoDBReportStore,
     DynamoDBShardPayments,
 )
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
-from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
@@ -32,7 +29,6 @@ from payments_tracker.domain.payment import Payment, Submission
 from payments_tracker.domain.report_run import ErasedSinceBuilt
 from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
 from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
-from payments_tracker.local.bootstrap import dynamodb_client, ensure_table
 from payments_tracker.service.erasure import erase_customer
 from payments_tracker.service.ports import CustomerErased
 from payments_tracker.service.report_ports import ReportPorts
@@ -42,6 +38,7 @@ from payments_tracker.service.reports import (
     start_or_join_run,
     write_manifest,
 )
+from support.report_tables import fresh_table, ports_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -56,24 +53,8 @@ BUILT_AT = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)
 
 @pytest.fixture
 def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
-    client = dynamodb_client(dynamodb_endpoint)
-    name = f"erasure-{uuid.uuid4().hex[:12]}"
-    ensure_table(client, name)
-    try:
-        yield client, name
-    finally:
-        client.delete_table(TableName=name)
-
-
-def ports_of(client: DynamoDBClient, name: str, exports: Path) -> ReportPorts:
-    return ReportPorts(
-        payments=DynamoDBShardPayments(client, name),
-        reports=DynamoDBReportStore(client, name),
-        consent=DynamoDBConsentRepository(client, name),
-        runs=DynamoDBReportRuns(client, name),
-        exports=LocalExportSink(exports),
-        erasures=DynamoDBErasureLog(client, name),
-    )
+    with fresh_table(dynamodb_endpoint, "erasure") as created:
+        yield created
 
 
 def paid(user: UUID, description: str, timestamp: str) -> Payment:

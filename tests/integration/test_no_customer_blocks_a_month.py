@@ -18,17 +18,13 @@ from uuid import UUID
 import pytest
 
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
-from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
 from payments_tracker.adapters.dynamodb.keys import month_shard_key
 from payments_tracker.adapters.dynamodb.report_documents import DynamoDBReportDocuments
 from payments_tracker.adapters.dynamodb.reports import (
     DynamoDBReportRuns,
-    DynamoDBReportStore,
-    DynamoDBShardPayments,
 )
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository, to_item
 from payments_tracker.adapters.dynamodb.table import BY_MONTH
-from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.errors import MonthlyLimitReached
 from payments_tracker.domain.money import Money
@@ -38,7 +34,6 @@ from payments_tracker.domain.report import window_of
 from payments_tracker.domain.report_run import Run, ShardOutcome, ShardState
 from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
 from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
-from payments_tracker.local.bootstrap import dynamodb_client, ensure_table
 from payments_tracker.service import reports as report_engine
 from payments_tracker.service.report_ports import ReportPorts
 from payments_tracker.service.reports import (
@@ -48,6 +43,7 @@ from payments_tracker.service.reports import (
     start_or_join_run,
     write_manifest,
 )
+from support.report_tables import fresh_table, ports_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -64,24 +60,8 @@ ITEM_LIMIT = 400 * 1024
 
 @pytest.fixture
 def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
-    client = dynamodb_client(dynamodb_endpoint)
-    name = f"limits-{uuid.uuid4().hex[:12]}"
-    ensure_table(client, name)
-    try:
-        yield client, name
-    finally:
-        client.delete_table(TableName=name)
-
-
-def ports_of(client: DynamoDBClient, name: str, exports: Path) -> ReportPorts:
-    return ReportPorts(
-        payments=DynamoDBShardPayments(client, name),
-        reports=DynamoDBReportStore(client, name),
-        consent=DynamoDBConsentRepository(client, name),
-        runs=DynamoDBReportRuns(client, name),
-        exports=LocalExportSink(exports),
-        erasures=DynamoDBErasureLog(client, name),
-    )
+    with fresh_table(dynamodb_endpoint, "limits") as created:
+        yield created
 
 
 def paid(user: UUID, description: str, timestamp: str, amount: str = "9.99") -> Payment:

@@ -18,12 +18,6 @@ from uuid import UUID
 import pytest
 
 from payments_tracker.adapters.dynamodb.consent import DynamoDBConsentRepository
-from payments_tracker.adapters.dynamodb.erasure import DynamoDBErasureLog
-from payments_tracker.adapters.dynamodb.reports import (
-    DynamoDBReportRuns,
-    DynamoDBReportStore,
-    DynamoDBShardPayments,
-)
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
 from payments_tracker.adapters.exports.local import LocalExportSink
 from payments_tracker.domain.consent import ConsentChange
@@ -32,7 +26,6 @@ from payments_tracker.domain.payment import Payment, Submission
 from payments_tracker.domain.report_run import RunIncomplete, RunKind, ShardState
 from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
 from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
-from payments_tracker.local.bootstrap import dynamodb_client, ensure_table
 from payments_tracker.service.report_ports import ReportPorts
 from payments_tracker.service.reports import (
     build_shard,
@@ -40,6 +33,7 @@ from payments_tracker.service.reports import (
     start_or_join_run,
     write_manifest,
 )
+from support.report_tables import fresh_table, ports_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -52,25 +46,8 @@ BUILT_AT = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)
 
 @pytest.fixture
 def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
-    """A fresh table of its own: the report reads whole months, so no other test's payments."""
-    client = dynamodb_client(dynamodb_endpoint)
-    name = f"reports-{uuid.uuid4().hex[:12]}"
-    ensure_table(client, name)
-    try:
-        yield client, name
-    finally:
-        client.delete_table(TableName=name)
-
-
-def ports_of(client: DynamoDBClient, name: str, exports: Path) -> ReportPorts:
-    return ReportPorts(
-        payments=DynamoDBShardPayments(client, name),
-        reports=DynamoDBReportStore(client, name),
-        consent=DynamoDBConsentRepository(client, name),
-        runs=DynamoDBReportRuns(client, name),
-        exports=LocalExportSink(exports),
-        erasures=DynamoDBErasureLog(client, name),
-    )
+    with fresh_table(dynamodb_endpoint, "reports") as created:
+        yield created
 
 
 def paid(user: UUID, description: str, timestamp: str, amount: str = "9.99") -> Payment:

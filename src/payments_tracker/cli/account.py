@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +26,12 @@ from payments_tracker.cli.common import (
 from payments_tracker.cli.pkce_login import DEFAULT_PORT as PKCE_DEFAULT_PORT
 from payments_tracker.cli.pkce_login import DEFAULT_TIMEOUT_SECONDS as PKCE_DEFAULT_TIMEOUT
 from payments_tracker.cli.pkce_login import PkceLoginError, browser_login, redirect_uri_for
+from payments_tracker.local.accounts import AccountError, password_login, sign_up_confirmed
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+    from payments_tracker.local.config import CognitoConfig
 
 
 @click.command()
@@ -33,17 +40,10 @@ from payments_tracker.cli.pkce_login import PkceLoginError, browser_login, redir
 @config_option
 def signup(email: str, password: str, config_path: Path) -> None:
     """Create and confirm a user on the local user pool."""
-    from payments_tracker.local.accounts import (  # noqa: PLC0415 - boto3 for 2 of 12 commands
-        AccountError,
-        sign_up_confirmed,
-    )
-    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415 - boto3: slow
-
-    config = local_config(config_path)
-    pool = config.cognito
+    client, pool = _local_pool(config_path)
     try:
         sub = sign_up_confirmed(
-            cognito_client(pool.endpoint, config.region),
+            client,
             pool.user_pool_id,
             pool.client_id,
             email,
@@ -138,20 +138,20 @@ def login(
     click.echo(token)
 
 
-def _password_login(email: str, password: str, config_path: Path) -> str:
-    """USER_PASSWORD_AUTH on the local pool; one-line errors."""
-    from payments_tracker.local.accounts import (  # noqa: PLC0415 - boto3 for 2 of 12 commands
-        AccountError,
-        password_login,
-    )
-    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415 - boto3: slow
+def _local_pool(config_path: Path) -> tuple[CognitoIdentityProviderClient, CognitoConfig]:
+    """A client of the local stack's user pool, and the pool's ids."""
+    # boto3 for 2 of the 12 commands: the others start without it.
+    from payments_tracker.local.bootstrap import cognito_client  # noqa: PLC0415
 
     config = local_config(config_path)
-    pool = config.cognito
+    return cognito_client(config.cognito.endpoint, config.region), config.cognito
+
+
+def _password_login(email: str, password: str, config_path: Path) -> str:
+    """USER_PASSWORD_AUTH on the local pool; one-line errors."""
+    client, pool = _local_pool(config_path)
     try:
-        return password_login(
-            cognito_client(pool.endpoint, config.region), pool.client_id, email, password
-        )
+        return password_login(client, pool.client_id, email, password)
     except AccountError as error:
         messages = {
             "wrong-credentials": "login failed: wrong e-mail or password",

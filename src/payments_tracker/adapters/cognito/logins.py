@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -36,24 +37,23 @@ class CognitoLogins:
         """
         if not self._global_sign_out:
             return True
-        try:
-            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=str(user_id))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
-                return False
-            raise StorageUnavailable(str(error.response.get("Error", {}).get("Code"))) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
-        return True
+        return _on_the_account(self._client.admin_user_global_sign_out, self._pool, user_id)
 
     def delete_login(self, user_id: UUID) -> bool:
         """AdminDeleteUser by `sub` (the user name of an e-mail sign-in pool); False if none."""
-        try:
-            self._client.admin_delete_user(UserPoolId=self._pool, Username=str(user_id))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
-                return False
-            raise StorageUnavailable(str(error.response.get("Error", {}).get("Code"))) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(type(error).__name__) from error
-        return True
+        return _on_the_account(self._client.admin_delete_user, self._pool, user_id)
+
+
+def _on_the_account(call: Callable[..., object], pool: str, user_id: UUID) -> bool:
+    """An Admin* call on the account whose user name is `user_id`: False if there is none; any
+    other failure of the identity provider is StorageUnavailable (the operator runs it again)."""
+    try:
+        call(UserPoolId=pool, Username=str(user_id))
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code"))
+        if code == "UserNotFoundException":
+            return False
+        raise StorageUnavailable(code) from error
+    except BotoCoreError as error:
+        raise StorageUnavailable(type(error).__name__) from error
+    return True
