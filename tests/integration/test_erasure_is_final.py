@@ -193,6 +193,35 @@ def test_a_handover_refuses_files_built_before_an_erasure_until_the_month_is_reb
     assert handed.handed_over_at is not None
 
 
+def test_a_correction_built_before_an_erasure_is_not_published_until_it_is_rebuilt(
+    table: tuple[DynamoDBClient, str], tmp_path: Path
+) -> None:
+    client, name = table
+    erased, kept = uuid.uuid4(), uuid.uuid4()
+    for user in (erased, kept):
+        customer_with_history(client, name, user)
+    ports = ports_of(client, name, tmp_path)
+    build(ports)
+    hand_over(ports.runs, ports.erasures, str(MONTH), BUILT_AT + timedelta(days=1))
+    later = BUILT_AT + timedelta(days=2)
+    correction = start_or_join_run(ports.runs, str(MONTH), later)
+    for shard in range(SHARD_COUNT):
+        build_shard(ports, correction, shard)
+
+    erase(client, name, erased)
+
+    with pytest.raises(ErasedSinceBuilt):
+        write_manifest(ports, str(MONTH), later)
+    folder = tmp_path / correction.export_folder
+    assert not (folder / "manifest.json").exists()
+    again = start_or_join_run(ports.runs, str(MONTH), later)
+    assert again.run_id == correction.run_id  # the unfinished correction is built again
+    for shard in range(SHARD_COUNT):
+        build_shard(ports, again, shard)
+    write_manifest(ports, str(MONTH), later)
+    assert exported_users(folder) == {str(kept)}
+
+
 def test_a_handover_refuses_while_an_erasure_is_still_running(
     table: tuple[DynamoDBClient, str], tmp_path: Path
 ) -> None:

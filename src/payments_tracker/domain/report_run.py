@@ -249,7 +249,9 @@ class Manifest:
             "source": SOURCE,
             "format": "JSON Lines, gzip, rows sorted by userId then commitmentId",
             "rowCount": sum(part.rows for part in self.parts),
-            "failedCustomers": list(self.failed_customers),
+            # How many only: the manifest goes to the bureau, and a customer the run skipped may
+            # not have consented to sharing; their ids stay in the run's shard records.
+            "failedCustomers": len(self.failed_customers),
             "parts": [
                 {
                     "shard": part.shard,

@@ -28,6 +28,7 @@ from payments_tracker.domain.report_run import (
     Manifest,
     MonthNotBuilt,
     Run,
+    RunKind,
     ShardOutcome,
     ShardState,
     parse_buildable_month,
@@ -313,6 +314,10 @@ def write_manifest(ports: ReportPorts, month_text: str, now: datetime) -> Manife
         raise MonthNotBuilt(f"{month} has no run yet: build its shards first")
     _refuse_handed_over(ports.runs, run)
     manifest = Manifest.of(run, ports.runs.shard_outcomes(run))
+    if run.kind is RunKind.CORRECTION:
+        # A correction goes to the bureau with its manifest (no handover step follows it): the
+        # same gate as a handover, so no erased customer's rows leave in it.
+        _refuse_files_older_than_an_erasure(ports.erasures, manifest)
     body = manifest.to_json_bytes()
     with tempfile.TemporaryFile() as file:
         file.write(body)
@@ -321,6 +326,17 @@ def write_manifest(ports: ReportPorts, month_text: str, now: datetime) -> Manife
         ports.exports.put(run.manifest_key, file, MANIFEST_CONTENT_TYPE)
     ports.runs.record_manifest(run, manifest)
     return manifest
+
+
+def _refuse_files_older_than_an_erasure(erasures: ErasureLog, manifest: Manifest) -> None:
+    # The two instants come from two clocks (the operator's machine that erased, the functions
+    # that built): both must keep NTP time, as AWS's and any managed host's do. The in-progress
+    # marker covers an erasure still running, whatever the clocks say.
+    if manifest.built_from is None or erasures.erasure_since(manifest.built_from):
+        raise ErasedSinceBuilt(
+            f"{manifest.run.month}: a customer was erased after its files were built (or an "
+            "erasure is running): build the month again, then hand it over"
+        )
 
 
 def hand_over(runs: ReportRuns, erasures: ErasureLog, month_text: str, now: datetime) -> Run:
@@ -338,11 +354,7 @@ def hand_over(runs: ReportRuns, erasures: ErasureLog, month_text: str, now: date
     manifest = Manifest.of(run, runs.shard_outcomes(run))  # RunIncomplete if not
     if runs.manifest_hashes(run) != manifest.part_hashes():
         raise MonthNotBuilt(f"{month}: parts changed since the manifest: write the manifest again")
-    if manifest.built_from is None or erasures.erasure_since(manifest.built_from):
-        raise ErasedSinceBuilt(
-            f"{month}: a customer was erased after its files were built (or an erasure is "
-            "running): build the month again, then hand it over"
-        )
+    _refuse_files_older_than_an_erasure(erasures, manifest)
     handed = run.handed_over(now)
     if not runs.mark_handed_over(run, now):
         raise RunConflict(f"{month}: another run started meanwhile; try again")

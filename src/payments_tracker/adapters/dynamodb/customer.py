@@ -121,8 +121,18 @@ class Reason:
         return self.condition_failed and self.item is not None and ERASED_AT in self.item
 
 
-def transact(client: DynamoDBClient, items: list[TransactWriteItemTypeDef]) -> list[Reason] | None:
-    """TransactWriteItems: None when it committed; one Reason per item when a condition failed.
+ITEM_INVALID = "ValidationError"
+"""The reason of an item DynamoDB refuses inside a transaction (too large, a bad value)."""
+
+
+def transact(
+    client: DynamoDBClient,
+    items: list[TransactWriteItemTypeDef],
+    *,
+    answerable: frozenset[str] = frozenset({CONDITION_FAILED}),
+) -> list[Reason] | None:
+    """TransactWriteItems: None when it committed; one Reason per item when it was cancelled only
+    for reasons in `answerable` (a condition failed, by default).
 
     Conflicts with concurrent transactions are retried (bounded); any other failure, and a
     conflict that outlasts the retries, is StorageUnavailable.
@@ -141,8 +151,8 @@ def transact(client: DynamoDBClient, items: list[TransactWriteItemTypeDef]) -> l
                     Reason(str(reason.get("Code", "None")), reason.get("Item"))
                     for reason in cancelled
                 ]
-                codes = {reason.code for reason in reasons}
-                if CONDITION_FAILED in codes and codes <= {CONDITION_FAILED, "None"}:
+                codes = {reason.code for reason in reasons} - {"None"}
+                if codes and codes <= answerable:
                     return reasons
                 if CONFLICT not in codes:
                     raise

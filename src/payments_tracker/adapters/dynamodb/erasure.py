@@ -10,17 +10,30 @@ finds both the erasures completed since then and those still running (`DynamoDBE
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from payments_tracker.adapters.dynamodb.calls import batch_write, error_name, storage_errors
-from payments_tracker.adapters.dynamodb.customer import CUSTOMER_KEY, ERASED_AT, customer_key
+from botocore.exceptions import ClientError
+
+from payments_tracker.adapters.dynamodb.calls import (
+    batch_write,
+    error_code,
+    error_name,
+    storage_errors,
+)
+from payments_tracker.adapters.dynamodb.customer import (
+    CONFLICT_ATTEMPTS,
+    CUSTOMER_KEY,
+    ERASED_AT,
+    customer_key,
+)
 from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import PAYMENTS_TABLE
 from payments_tracker.domain.timestamps import utc_text
-from payments_tracker.service.ports import ErasedItems
+from payments_tracker.service.ports import ErasedItems, StorageUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,7 +49,7 @@ def _kind(sort_key: str) -> str:
     if sort_key.startswith("PAYMENT#"):
         return "payments"
     if sort_key.startswith("REPORT#"):
-        return "reports"
+        return "other" if "#CHUNK#" in sort_key else "reports"  # a chunk of a large report
     if sort_key == "CONSENT" or sort_key.startswith("CONSENT#"):
         return "consent"
     return "other"
@@ -50,20 +63,11 @@ class DynamoDBCustomerData:
         self._table = table_name
 
     def fence(self, user_id: UUID, at: datetime) -> None:
-        """Replace the customer item by the fence (its monthly counts go), then write the
-        in-progress marker."""
+        """Write the in-progress marker (from now on no handover goes ahead), then replace the
+        customer item by the fence (its monthly counts go). The put of the fence is retried while
+        it collides with a write of the customer's still in its transaction."""
         expires = str(int(at.timestamp()) + AUDIT_RETENTION_DAYS * 86400)
         with storage_errors(error_name):
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    **customer_key(user_id),
-                    "type": {"S": "customer"},
-                    "userId": {"S": str(user_id)},
-                    ERASED_AT: {"S": utc_text(at)},
-                    PAYMENTS_TABLE.ttl_attribute: {"N": expires},
-                },
-            )
             self._client.put_item(
                 TableName=self._table,
                 Item={
@@ -74,6 +78,24 @@ class DynamoDBCustomerData:
                     "startedAt": {"S": utc_text(at)},
                 },
             )
+        fence: dict[str, Any] = {
+            **customer_key(user_id),
+            "type": {"S": "customer"},
+            "userId": {"S": str(user_id)},
+            ERASED_AT: {"S": utc_text(at)},
+            PAYMENTS_TABLE.ttl_attribute: {"N": expires},
+        }
+        for attempt in range(CONFLICT_ATTEMPTS):
+            with storage_errors(error_name):
+                try:
+                    self._client.put_item(TableName=self._table, Item=fence)
+                except ClientError as error:
+                    if error_code(error) != "TransactionConflictException":
+                        raise
+                else:
+                    return
+            time.sleep(min(0.02 * 2**attempt, 0.5))
+        raise StorageUnavailable("TransactionConflictException")
 
     def delete_customer_items(self, user_id: UUID) -> ErasedItems:
         """Query the customer's partition (keys only) page by page; batch-delete each page."""

@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from payments_tracker.adapters.dynamodb.calls import (
-    BATCH_SIZE,
     batch_write,
     conditional,
     storage_errors,
 )
-from payments_tracker.adapters.dynamodb.customer import not_erased, transact
+from payments_tracker.adapters.dynamodb.customer import (
+    CONDITION_FAILED,
+    ITEM_INVALID,
+    not_erased,
+    transact,
+)
 from payments_tracker.adapters.dynamodb.keys import month_shard_key, report_key, run_key, user_key
 from payments_tracker.adapters.dynamodb.report_documents import (
     CHUNKS_ATTRIBUTE,
@@ -48,7 +52,7 @@ from payments_tracker.service.report_ports import SavedReports
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 Item = dict[str, Any]
 
@@ -111,7 +115,6 @@ class DynamoDBReportStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        self._pending: list[WriteRequestTypeDef] = []
 
     def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
         """Write the reports in as few transactions as the limits allow; an erased customer's
@@ -143,7 +146,9 @@ class DynamoDBReportStore:
         while group:
             items = [item for _, user_items, _ in group for item in user_items]
             try:
-                reasons = transact(self._client, items)
+                reasons = transact(
+                    self._client, items, answerable=frozenset({CONDITION_FAILED, ITEM_INVALID})
+                )
             except StorageUnavailable as error:
                 if str(error) != "ValidationException":
                     raise
@@ -156,14 +161,18 @@ class DynamoDBReportStore:
                 return erased
             if reasons is None:
                 return erased
+            if len(reasons) != len(items):
+                raise StorageUnavailable("cancellation-reasons-unread")
             position, remaining = 0, []
             for write in group:
-                fence = reasons[position]
-                if fence.erased:
+                own = reasons[position : position + len(write[1])]
+                position += len(write[1])
+                if own[0].erased:  # the fence check comes first in each customer's items
                     erased.add(write[0])
+                elif any(reason.code == ITEM_INVALID for reason in own):
+                    failed.add(write[0])  # this customer's report is refused: skipped, listed
                 else:
                     remaining.append(write)
-                position += len(write[1])
             if len(remaining) == len(group):  # pragma: no cover - a report's own put has no
                 raise StorageUnavailable("report-write-refused")  # condition that can fail
             group = remaining
@@ -211,20 +220,25 @@ class DynamoDBReportStore:
         return report.user_id, items, encoded.stored_bytes
 
     def delete_report(self, user_id: UUID, month: Month) -> None:
-        """Queue the deletion of a stale report."""
-        key = {_PK: {"S": user_key(user_id)}, _SK: {"S": report_key(month)}}
-        self._queue({"DeleteRequest": {"Key": key}})
+        """Delete the customer's stale report of `month` and its chunks, now (a keys-only query
+        of `REPORT#<month>…`, then batch deletes): nothing waits in memory across invocations."""
+        with storage_errors():
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="#pk = :pk AND begins_with(#sk, :report)",
+                ExpressionAttributeNames={"#pk": _PK, "#sk": _SK},
+                ExpressionAttributeValues={
+                    ":pk": {"S": user_key(user_id)},
+                    ":report": {"S": report_key(month)},
+                },
+                ProjectionExpression="#pk, #sk",
+                ConsistentRead=True,
+            )
+        keys = [{_PK: item[_PK], _SK: item[_SK]} for item in response.get("Items", [])]
+        batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
 
     def flush(self) -> None:
-        """Write every queued request, retrying unprocessed ones with backoff."""
-        while self._pending:
-            batch, self._pending = self._pending[:BATCH_SIZE], self._pending[BATCH_SIZE:]
-            batch_write(self._client, self._table, batch)
-
-    def _queue(self, request: WriteRequestTypeDef) -> None:
-        self._pending.append(request)
-        if len(self._pending) >= BATCH_SIZE:
-            self.flush()
+        """Nothing to do: reports are written by `save_reports`, deletions at once."""
 
 
 class DynamoDBReportRuns:
