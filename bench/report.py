@@ -114,9 +114,6 @@ class SerialisingStore:
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Nothing is stored, so nothing is stale."""
 
-    def flush(self) -> None:
-        """Nothing buffered."""
-
 
 class HalfConsent:
     """Users with an even UUID consent."""

@@ -8,7 +8,6 @@ import gzip
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -23,12 +22,10 @@ from payments_tracker.adapters.dynamodb.reports import (
 )
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
 from payments_tracker.domain.consent import ConsentChange
-from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, Submission
+from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report_run import ErasedSinceBuilt
 from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
-from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
 from payments_tracker.service.erasure import erase_customer
 from payments_tracker.service.ports import CustomerErased
 from payments_tracker.service.report_ports import ReportPorts
@@ -38,6 +35,7 @@ from payments_tracker.service.reports import (
     start_or_join_run,
     write_manifest,
 )
+from support.report_payments import paid
 from support.report_tables import fresh_table, ports_of
 
 if TYPE_CHECKING:
@@ -55,14 +53,6 @@ BUILT_AT = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)
 def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
     with fresh_table(dynamodb_endpoint, "erasure") as created:
         yield created
-
-
-def paid(user: UUID, description: str, timestamp: str) -> Payment:
-    moment = parse_timestamp(timestamp)
-    submission = Submission(
-        uuid.uuid4(), user, Timestamp(timestamp, moment), description, Money.of(Decimal(9), "GBP")
-    )
-    return Payment(submission, received_at=moment.astimezone(UTC) + timedelta(minutes=1))
 
 
 def customer_with_history(client: DynamoDBClient, name: str, user: UUID) -> None:

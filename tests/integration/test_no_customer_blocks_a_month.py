@@ -10,7 +10,6 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -28,13 +27,11 @@ from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentReposit
 from payments_tracker.adapters.dynamodb.table import BY_MONTH
 from payments_tracker.domain.consent import ConsentChange
 from payments_tracker.domain.errors import MonthlyLimitReached
-from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT, Payment, Submission
+from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT, Payment
 from payments_tracker.domain.report import build_user_report, window_of
 from payments_tracker.domain.report_run import Run, ShardOutcome, ShardState
 from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
-from payments_tracker.domain.timestamps import Timestamp, parse_timestamp
 from payments_tracker.service import reports as report_engine
 from payments_tracker.service.report_ports import ReportPorts, SavedReports
 from payments_tracker.service.reports import (
@@ -44,6 +41,7 @@ from payments_tracker.service.reports import (
     start_or_join_run,
     write_manifest,
 )
+from support.report_payments import paid
 from support.report_tables import fresh_table, ports_of
 
 if TYPE_CHECKING:
@@ -63,18 +61,6 @@ ITEM_LIMIT = 400 * 1024
 def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
     with fresh_table(dynamodb_endpoint, "limits") as created:
         yield created
-
-
-def paid(user: UUID, description: str, timestamp: str, amount: str = "9.99") -> Payment:
-    moment = parse_timestamp(timestamp)
-    submission = Submission(
-        uuid.uuid4(),
-        user,
-        Timestamp(timestamp, moment),
-        description,
-        Money.of(Decimal(amount), "GBP"),
-    )
-    return Payment(submission, received_at=moment.astimezone(UTC) + timedelta(minutes=1))
 
 
 def widest_descriptions(count: int, seed: int) -> list[str]:

@@ -50,7 +50,6 @@ class InMemoryReportStore:
 
     def __init__(self) -> None:
         self.reports: dict[tuple[UUID, Month], tuple[str, str]] = {}
-        self.flushes = 0
         self.erased: set[UUID] = set()
 
     def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
@@ -65,10 +64,6 @@ class InMemoryReportStore:
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Forget the report, if any."""
         self.reports.pop((user_id, month), None)
-
-    def flush(self) -> None:
-        """Nothing is buffered; count the calls."""
-        self.flushes += 1
 
     def document(self, user_id: UUID, month: Month) -> dict[str, object] | None:
         """The stored report document, decoded."""

@@ -47,6 +47,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _dynamodb(settings: Settings) -> DynamoDBClient:
+    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415 - boto3
+
+    return make_client(settings.aws_region, settings.dynamodb_endpoint_url)
+
+
 # --- SnapStart -----------------------------------------------------------------------------------
 
 
@@ -87,7 +93,6 @@ class ApiPorts:
 def api_ports(settings: Settings) -> ApiPorts:
     """The api's ports on the table of `settings`; a missing cursor key stops the function."""
     # Here, not at the top: the authorizer and pure tests of the handlers never load boto3.
-    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
         DynamoDBConsentRepository,
     )
@@ -104,7 +109,7 @@ def api_ports(settings: Settings) -> ApiPorts:
 
     if settings.cursor_key is None:
         raise RuntimeError("PAYMENTS_CURSOR_KEY is not set: the api cannot seal listing cursors")
-    client = make_client(settings)
+    client = _dynamodb(settings)
     table = settings.table_name
     return ApiPorts(
         payments=DynamoDBPaymentRepository(client, table),
@@ -175,7 +180,6 @@ def report_ports(settings: Settings, client: DynamoDBClient | None = None) -> Re
     # Here, not at the top: the api and the authorizer never load the report engine.
     from pathlib import Path  # noqa: PLC0415
 
-    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
         DynamoDBConsentRepository,
     )
@@ -199,7 +203,7 @@ def report_ports(settings: Settings, client: DynamoDBClient | None = None) -> Re
         exports = LocalExportSink(Path(settings.export_dir))
     else:  # fail before any report item is written, not at the first part
         raise RuntimeError("set PAYMENTS_EXPORT_BUCKET (AWS) or PAYMENTS_EXPORT_DIR (local)")
-    client = client or make_client(settings)
+    client = client or _dynamodb(settings)
     table = settings.table_name
     return ReportPorts(
         payments=DynamoDBShardPayments(client, table),
@@ -252,10 +256,9 @@ def erasure_ports(
     # Here, not at the top: only the CLI's `admin erase` erases.
     from payments_tracker.adapters.cognito.client import make_cognito_client  # noqa: PLC0415
     from payments_tracker.adapters.cognito.logins import CognitoLogins  # noqa: PLC0415
-    from payments_tracker.adapters.dynamodb.client import make_client  # noqa: PLC0415
     from payments_tracker.adapters.dynamodb.erasure import DynamoDBCustomerData  # noqa: PLC0415
 
-    data = DynamoDBCustomerData(client or make_client(settings), settings.table_name)
+    data = DynamoDBCustomerData(client or _dynamodb(settings), settings.table_name)
     if user_pool_id is None:
         return data, None
     accounts = cognito or make_cognito_client(settings.aws_region)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from payments_tracker.handlers.models import Problem
 from payments_tracker.handlers.problems import PROBLEM_CONTENT_TYPE
-from payments_tracker.handlers.requests import MAX_BODY_BYTES
+from payments_tracker.handlers.requests import MAX_BODY_BYTES, read_json_object
 
 RETRY_AFTER_SECONDS = 1
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,6 +138,14 @@ def responses(
 def proxy_event(router: Router | ApiGatewayResolver) -> APIGatewayProxyEvent:
     """The REST API's event being answered (a router's `current_event` is typed as any proxy's)."""
     return cast("APIGatewayProxyEvent", router.current_event)
+
+
+def json_body(router: Router | ApiGatewayResolver) -> dict[str, Any]:
+    """The request's JSON object, read strictly (handlers/requests.py), or RequestRejected."""
+    event = proxy_event(router)
+    return read_json_object(
+        event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
+    )
 
 
 def caller(router: Router | ApiGatewayResolver) -> str:

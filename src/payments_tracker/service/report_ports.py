@@ -32,7 +32,7 @@ class SavedReports:
 
 
 class ReportStore(Protocol):
-    """Where each customer's report of a month is kept (deletes may be batched until `flush`)."""
+    """Where each customer's report of a month is kept."""
 
     def save_reports(self, reports: Sequence[UserReport], run_id: str) -> SavedReports:
         """Write (or overwrite) each customer's report of its month, durably, unless the customer
@@ -41,9 +41,6 @@ class ReportStore(Protocol):
 
     def delete_report(self, user_id: UUID, month: Month) -> None:
         """Delete the customer's report of `month`, if any (a stale one)."""
-
-    def flush(self) -> None:
-        """Make every deletion so far durable."""
 
 
 class ErasureLog(Protocol):

@@ -240,7 +240,6 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
         if pending.reports:
             store_pending(writer)
         writer.close()
-        ports.reports.flush()
         size = part.tell()
         part.seek(0)
         digest = hashlib.sha256()

@@ -20,7 +20,6 @@ from botocore.awsrequest import AWSResponse
 from payments_tracker.adapters.dynamodb.client import make_client
 from payments_tracker.adapters.dynamodb.repository import DynamoDBPaymentRepository
 from payments_tracker.composition.root import ApiPorts, override_api
-from payments_tracker.composition.settings import Settings
 from payments_tracker.handlers import api
 from payments_tracker.service.cursor import CursorCodec
 from support.api_events import rest_event
@@ -69,9 +68,7 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     def install(status: int, code: str) -> FaultInjector:
         injector = FaultInjector(status, code)
-        client = make_client(
-            Settings(dynamodb_endpoint_url="http://127.0.0.1:9", aws_region="us-east-1")
-        )
+        client = make_client("us-east-1", "http://127.0.0.1:9")
         client.meta.events.register("before-send.dynamodb.*", injector)
         monkeypatch.setattr(botocore.endpoint.time, "sleep", injector.sleeps.append)
         override_api(

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from payments_tracker.composition.settings import Settings
-
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -19,11 +17,8 @@ CLIENT_CONFIG = Config(
 )
 
 
-def make_client(settings: Settings) -> DynamoDBClient:
-    """A DynamoDB client for the configured region (and endpoint, locally)."""
+def make_client(region: str, endpoint_url: str | None = None) -> DynamoDBClient:
+    """A DynamoDB client of `region` (and, locally, DynamoDB Local's `endpoint_url`)."""
     return boto3.client(
-        "dynamodb",
-        region_name=settings.aws_region,
-        endpoint_url=settings.dynamodb_endpoint_url,
-        config=CLIENT_CONFIG,
+        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=CLIENT_CONFIG
     )

@@ -237,9 +237,6 @@ class DynamoDBReportStore:
         keys = [{_PK: item[_PK], _SK: item[_SK]} for item in response.get("Items", [])]
         batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
 
-    def flush(self) -> None:
-        """Nothing to do: reports are written by `save_reports`, deletions at once."""
-
 
 class DynamoDBReportRuns:
     """ReportRuns on the table, under `RUN#<month>`."""

@@ -14,10 +14,10 @@ from payments_tracker.handlers.http import (
     BODY_ERRORS,
     caller,
     documented,
+    json_body,
     json_response,
     ok_response,
     problem_response,
-    proxy_event,
     responses,
 )
 from payments_tracker.handlers.models import (
@@ -25,7 +25,6 @@ from payments_tracker.handlers.models import (
     ConsentView,
     consent_view,
 )
-from payments_tracker.handlers.requests import read_json_object
 from payments_tracker.observability import metrics
 from payments_tracker.service import consent as consent_cases
 
@@ -71,10 +70,7 @@ def _set_consent_spec(consent: Annotated[ConsentUpdate, Body()]) -> ConsentView:
 @documented(_set_consent_spec)
 def set_consent() -> Response[Any]:
     """Give or withdraw the caller's consent."""
-    event = proxy_event(router)
-    body = read_json_object(
-        event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
-    )
+    body = json_body(router)
     deps = root.api()
     state = consent_cases.set_consent(deps.consents, body, caller(router), deps.clock)
     if state.changed:

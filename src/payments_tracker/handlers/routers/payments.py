@@ -18,6 +18,7 @@ from payments_tracker.handlers.http import (
     BODY_ERRORS,
     caller,
     documented,
+    json_body,
     json_response,
     ok_response,
     problem_response,
@@ -33,7 +34,6 @@ from payments_tracker.handlers.models import (
     VoidRequest,
     payment_view,
 )
-from payments_tracker.handlers.requests import read_json_object
 from payments_tracker.observability import metrics
 from payments_tracker.service import payments as use_cases
 from payments_tracker.service.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
@@ -76,10 +76,7 @@ def _submit_spec(payment: Annotated[PaymentSubmission, Body()]) -> PaymentView:
 @documented(_submit_spec)
 def submit() -> Response[Any]:
     """Submit one payment of the caller's."""
-    event = proxy_event(router)
-    body = read_json_object(
-        event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
-    )
+    body = json_body(router)
     deps = root.api()
     result = use_cases.submit_payment(deps.payments, body, caller(router), deps.clock)
     view = payment_view(result.payment)
@@ -147,12 +144,8 @@ def _void_spec(
 @documented(_void_spec)
 def void_payment(paymentId: str) -> Response[Any]:  # noqa: N803 (API name)
     """Void one payment of the caller's, with the reason of its optional JSON body."""
-    event = proxy_event(router)
-    request = None
-    if event.body:  # no body (or an empty one) asks for a void without a reason
-        request = read_json_object(
-            event.headers.get("content-type"), event.body, bool(event.is_base64_encoded)
-        )
+    # No body (or an empty one) asks for a void without a reason.
+    request = json_body(router) if proxy_event(router).body else None
     deps = root.api()
     payment = use_cases.void_payment(
         deps.payments, paymentId, caller(router), deps.clock, deps.closings, request=request
