@@ -26,7 +26,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.support.memory import InMemoryConsentRepository, InMemoryReportDocuments
+from tests.support.memory import (
+    InMemoryConsentRepository,
+    InMemoryCorrections,
+    InMemoryReportDocuments,
+)
 
 from bench.common import (
     CALLER,
@@ -64,6 +68,7 @@ def handlers() -> dict[str, Handler]:
             cursors=CursorCodec(b"bench", 3600),
             consents=InMemoryConsentRepository(),
             reports=InMemoryReportDocuments(),
+            corrections=InMemoryCorrections(),
             clock=lambda: NOW,
         )
     )

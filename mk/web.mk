@@ -25,4 +25,4 @@ web-check: web/node_modules/.package-lock.json ## regenerate the typed API clien
 	cd web && npm run typecheck
 
 web-e2e: setup web ## the web page in headless Chromium (needs /usr/bin/chromium: apt-get install chromium)
-	$(VENV)/bin/pytest tests/e2e/test_web_page.py -q
+	$(VENV)/bin/pytest tests/e2e/test_web_page.py tests/e2e/test_web_commitments.py -q

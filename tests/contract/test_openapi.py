@@ -61,6 +61,9 @@ OPERATION_IDS = {
     ("GET", "/reports/{month}"): "getReport",
     ("GET", "/consent"): "getConsent",
     ("PUT", "/consent"): "setConsent",
+    ("GET", "/commitments"): "listCommitments",
+    ("PATCH", "/commitments/{commitmentId}"): "correctCommitment",
+    ("POST", "/commitments/{commitmentId}/merge"): "mergeCommitment",
 }
 """What generated SDKs name their methods after: designed, not the framework's defaults."""
 

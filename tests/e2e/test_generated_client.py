@@ -92,6 +92,9 @@ def test_the_generated_methods_are_named_after_the_designed_operation_ids(
         "reports.get_report",
         "consent.get_consent",
         "consent.set_consent",
+        "commitments.list_commitments",
+        "commitments.correct_commitment",
+        "commitments.merge_commitment",
     }
 
 

@@ -9,13 +9,8 @@ any step fails. Screenshots land in test-artifacts/web/.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,40 +18,18 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from payments_tracker.edge.web_config import WEB_SCOPES
-from payments_tracker.local.bootstrap import cognito_client, ensure_web_client
-from payments_tracker.local.config import LocalConfig
-from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT, free_port
-from payments_tracker.local.web import WEB_DIR, build_page, start_web_server
-from support.local_stack import config_of, throwaway_gateway
+from payments_tracker.local.services import PROJECT_ROOT
+from support.web_stack import CLI, WebStack, cli, run_in_chromium, serve_web_stack, sign_up
 
 if TYPE_CHECKING:
     from tests.conftest import CognitoLocal
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path(os.environ.get("PAYMENTS_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "web"
-CLI = Path(sys.executable).parent / "payments-tracker"
-BROWSER_RUN_TIMEOUT_SECONDS = 300
 SEEDED_COUNT = 12
 """More payments than the page's page size (10), so the month's list has a second page."""
 CURSOR_KEY = "web-test-cursor-key-" + "0" * 32
-
-
-@dataclass(frozen=True)
-class WebStack:
-    """The served page and the config that wires it to the session's services."""
-
-    config: LocalConfig
-    config_path: Path
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the payments-tracker command."""
-    return subprocess.run(
-        [str(CLI), *args], capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def months_before(month: str, count: int) -> str:
@@ -81,28 +54,10 @@ def web_stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[WebStack]:
     """The page on a free port, its `web` client, and a gateway that lets its origin in."""
-    web_root = build_page(log=False)
-    web_url = f"http://{LOOPBACK}:{free_port()}"
-    gateway_port = free_port()
-    web_client_id = ensure_web_client(
-        cognito_client(cognito.endpoint), cognito.user_pool_id, [f"{web_url}/"], WEB_SCOPES
-    )
-    config = config_of(
-        dynamodb_endpoint, cognito, gateway_port, web_url=web_url, web_client_id=web_client_id
-    )
-    config_path = tmp_path_factory.mktemp("web") / "config.json"
-    config.write(config_path)
-    with throwaway_gateway(config, CURSOR_KEY, 1, services_dir / "web-gateway.log"):
-        page = start_web_server(
-            config_path,
-            int(web_url.rsplit(":", 1)[1]),
-            web_root,
-            log_path=services_dir / "web-page.log",
-        )
-        try:
-            yield WebStack(config=config, config_path=config_path)
-        finally:
-            page.stop()
+    with serve_web_stack(
+        "web", CURSOR_KEY, dynamodb_endpoint, cognito, services_dir, tmp_path_factory.mktemp("web")
+    ) as stack:
+        yield stack
 
 
 def reports_in_api() -> bool:
@@ -134,18 +89,12 @@ def seed_payments(stack: WebStack, token: str, month: str) -> None:
 def test_a_customer_signs_in_submits_voids_consents_and_reads_the_report_in_chromium(
     web_stack: WebStack, tmp_path: Path
 ) -> None:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (as .ci/run does)")
-    email, password = f"web-{uuid.uuid4().hex[:10]}@example.com", f"Pw-{uuid.uuid4().hex}"
+    customer = sign_up(web_stack, "web")
     config = ("--config", str(web_stack.config_path))
-    signed_up = cli("signup", "--email", email, "--password", password, *config)
-    assert signed_up.returncode == 0, signed_up.stderr
-    login = cli("login", "--email", email, "--password", password, *config)
-    assert login.returncode == 0, login.stderr
 
     report_month = newest_closed_month(datetime.now(UTC))
     seeded_month = months_before(report_month, 3)
-    seed_payments(web_stack, login.stdout.strip(), seeded_month)
+    seed_payments(web_stack, customer.token, seeded_month)
     build_month = (
         [
             str(CLI),
@@ -162,29 +111,13 @@ def test_a_customer_signs_in_submits_voids_consents_and_reads_the_report_in_chro
         if reports_in_api()
         else []
     )
-    assert web_stack.config.web_url is not None
-
-    started = time.monotonic()
-    run = subprocess.run(
-        ["node", "e2e/page.e2e.mjs"],
-        cwd=WEB_DIR,
-        env={
-            **os.environ,
-            "PAGE_URL": web_stack.config.web_url,
-            "EMAIL": email,
-            "PASSWORD": password,
-            "REPORT_MONTH": report_month,
-            "SEEDED_MONTH": seeded_month,
-            "SEEDED_COUNT": str(SEEDED_COUNT),
-            "BUILD_MONTH_COMMAND": json.dumps(build_month),
-            "CHROMIUM": str(CHROMIUM),
-            "ARTIFACTS_DIR": str(ARTIFACTS),
-        },
-        capture_output=True,
-        text=True,
-        timeout=BROWSER_RUN_TIMEOUT_SECONDS,
-        check=False,
+    run_in_chromium(
+        "e2e/page.e2e.mjs",
+        web_stack,
+        customer,
+        ARTIFACTS,
+        REPORT_MONTH=report_month,
+        SEEDED_MONTH=seeded_month,
+        SEEDED_COUNT=str(SEEDED_COUNT),
+        BUILD_MONTH_COMMAND=json.dumps(build_month),
     )
-    print(run.stdout, f"browser run: {time.monotonic() - started:.1f} s", sep="\n")
-    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
-    assert password not in run.stdout + run.stderr

@@ -98,13 +98,17 @@ class Scenario:
         self.alice, self.bob, self.carol, self.dave = (uuid.uuid4() for _ in range(4))
         self.repository = DynamoDBPaymentRepository(client, name)
         consent = DynamoDBConsentRepository(client, name)
+        # Due on the 24th: the 31st at 23:30-05:00 is the 31st for the customer, 7 days late and
+        # within the tolerance; read in UTC (1 November) it would be 8 days late and count for
+        # nothing.
         gym_edge = paid(self.alice, "Gym", "2026-10-31T23:30:00-05:00", "30.00")  # Nov 1 UTC
         self.alice_gym = gym_edge
         spotify = monthly(self.dave, "Spotify", ["2026-08", "2026-09", "2026-10"])
         payments = [
             *monthly(self.alice, "Netflix.com", ["2026-08", "2026-09"]),
-            paid(self.alice, "NETFLIX.COM 8844", "2026-10-03T09:00:00Z", "10.99"),
-            *monthly(self.alice, "Gym", ["2026-08", "2026-09"]),
+            paid(self.alice, "NETFLIX.COM 8844", "2026-10-13T09:00:00Z", "10.99"),
+            paid(self.alice, "Gym", "2026-08-24T12:00:00+01:00", "30.00"),
+            paid(self.alice, "Gym", "2026-09-24T12:00:00+01:00", "30.00"),
             gym_edge,
             *monthly(self.bob, "Rent", ["2026-07", "2026-08", "2026-09"]),  # lapsed
             *monthly(self.carol, "Phone", ["2026-08", "2026-09", "2026-10"]),  # no consent
@@ -131,7 +135,7 @@ def test_a_month_builds_reports_and_the_export_of_consenting_kept_established_co
     rows = rows_in(tmp_path / MONTH)
     assert {(r["userId"], r["name"], r["amount"], r["paidAt"]) for r in rows} == {
         (str(people.alice), "Gym", "30.00", "2026-10-31T23:30:00-05:00"),  # a late-night edge
-        (str(people.alice), "NETFLIX.COM 8844", "10.99", "2026-10-03T09:00:00Z"),
+        (str(people.alice), "NETFLIX.COM 8844", "10.99", "2026-10-13T09:00:00Z"),
     }
     order = [(r["userId"], r["commitmentId"]) for r in rows]
     assert order == sorted(order)

@@ -6,7 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from payments_tracker.domain.consent import ConsentChange, consent_in_force
-from payments_tracker.domain.errors import MonthlyLimitReached
+from payments_tracker.domain.corrections import CORRECTION_LIMIT, Correction
+from payments_tracker.domain.errors import CorrectionLimitReached, MonthlyLimitReached
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import MONTHLY_PAYMENT_LIMIT, Payment, PaymentStatus
 from payments_tracker.service.ports import CustomerErased, Page, PageKey
@@ -76,6 +77,38 @@ class InMemoryPaymentRepository:
         page = mine[:limit]
         more = len(mine) > limit
         return Page(page, {"position": position(page[-1])} if more and page else None)
+
+    def payments_between(self, user_id: UUID, first: Month, last: Month) -> list[Payment]:
+        """The owner's payments dated in `first`..`last`, oldest first."""
+        return sorted(
+            (
+                p
+                for (owner, _), p in self.payments.items()
+                if owner == user_id and first <= p.submission.month <= last
+            ),
+            key=lambda p: (p.submission.timestamp.utc_instant(), str(p.submission.payment_id)),
+        )
+
+
+class InMemoryCorrections:
+    """Keeps each customer's corrections in a list, in the order recorded."""
+
+    def __init__(self) -> None:
+        self.changes: dict[UUID, list[Correction]] = {}
+        self.erased: set[UUID] = set()
+
+    def of_user(self, user_id: UUID) -> list[Correction]:
+        """The customer's corrections."""
+        return list(self.changes.get(user_id, []))
+
+    def record(self, correction: Correction) -> None:
+        """Keep it, under the same rules as the table: the erasure fence, then the limit."""
+        if correction.user_id in self.erased:
+            raise CustomerErased
+        mine = self.changes.setdefault(correction.user_id, [])
+        if len(mine) >= CORRECTION_LIMIT:
+            raise CorrectionLimitReached(CORRECTION_LIMIT)
+        mine.append(correction)
 
 
 class InMemoryConsentRepository:

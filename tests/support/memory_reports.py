@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import BinaryIO
 from uuid import UUID
 
+from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import UserReport
@@ -27,8 +28,11 @@ def index_order(payment: Payment) -> str:
 class InMemoryShardPayments:
     """ShardPayments over a list: each (month, shard) stream sorted like the `byMonth` index."""
 
-    def __init__(self, payments: Iterable[Payment] = ()) -> None:
+    def __init__(
+        self, payments: Iterable[Payment] = (), corrections: Iterable[Correction] = ()
+    ) -> None:
         self._streams: dict[tuple[Month, int], list[Payment]] = defaultdict(list)
+        self.corrections: list[Correction] = list(corrections)
         for payment in payments:
             self.add(payment)
 
@@ -43,6 +47,11 @@ class InMemoryShardPayments:
     def payments_of(self, month: Month, shard: int) -> Iterator[Payment]:
         """The stream of one month and shard."""
         yield from list(self._streams.get((month, shard), []))
+
+    def corrections_of(self, shard: int) -> Iterator[Correction]:
+        """The shard's corrections in index order: user id text, then time."""
+        mine = [c for c in self.corrections if shard_of(c.user_id) == shard]
+        yield from sorted(mine, key=lambda c: (str(c.user_id), c.at, str(c.commitment_id)))
 
 
 class InMemoryReportStore:

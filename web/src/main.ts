@@ -2,22 +2,25 @@ import "./style.css";
 import { createApiClient } from "./api/client";
 import { Auth, type Session } from "./auth";
 import { loadConfig } from "./config";
+import { CommitmentsScreen } from "./ui/commitments";
 import { announce, byId, showText } from "./ui/dom";
 import { PaymentsScreen } from "./ui/payments";
 import { ReportScreen } from "./ui/report";
 
-type View = "payments" | "report";
+type View = "payments" | "commitments" | "report";
 
 const VIEW_IDS: Readonly<Record<View, string>> = {
   payments: "payments-view",
+  commitments: "commitments-view",
   report: "report-view",
 };
 const TITLES: Readonly<Record<View, string>> = {
   payments: "Payments — Payments tracker",
+  commitments: "Commitments — Payments tracker",
   report: "Monthly report — Payments tracker",
 };
 
-/** Wire the page: configuration, sign-in, the two screens and the hash navigation between them. */
+/** Wire the page: configuration, sign-in, the three screens and the hash navigation between them. */
 async function start(): Promise<void> {
   const config = await loadConfig();
   const auth = new Auth(config);
@@ -26,6 +29,7 @@ async function start(): Promise<void> {
   const signedOut = (message: string | null): void => {
     session = null;
     payments.clear();
+    commitments.clear();
     report.clear();
     byId("sections").hidden = true;
     byId("account").hidden = true;
@@ -46,6 +50,10 @@ async function start(): Promise<void> {
   });
   const payments = new PaymentsScreen(api, () => session);
   const report = new ReportScreen(api, config.termsVersion);
+  const commitments = new CommitmentsScreen(api);
+  // The commitments screen builds its own section and link: between Payments and the report.
+  byId("report-view").before(commitments.section);
+  byId("nav-report").closest("li")?.before(commitments.navItem);
   const opened = new Set<View>();
 
   const show = async (view: View): Promise<void> => {
@@ -61,12 +69,23 @@ async function start(): Promise<void> {
       }
     }
     document.title = TITLES[view];
-    if (!opened.has(view)) {
+    if (view === "commitments") {
+      await commitments.open(); // each time: payments submitted since change them
+    } else if (!opened.has(view)) {
       opened.add(view);
       await (view === "payments" ? payments.open() : report.open());
     }
   };
-  const currentView = (): View => (window.location.hash === "#report" ? "report" : "payments");
+  const currentView = (): View => {
+    switch (window.location.hash) {
+      case "#report":
+        return "report";
+      case "#commitments":
+        return "commitments";
+      default:
+        return "payments";
+    }
+  };
 
   window.addEventListener("hashchange", () => {
     if (session !== null) {

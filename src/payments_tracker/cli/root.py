@@ -11,6 +11,7 @@ import click
 
 from payments_tracker.cli.account import login, signup, whoami
 from payments_tracker.cli.admin import admin
+from payments_tracker.cli.commitments import commitments
 from payments_tracker.cli.consent import consent
 from payments_tracker.cli.payments import get, list_payments, submit, void
 from payments_tracker.cli.reports import report
@@ -21,5 +22,17 @@ def main() -> None:
     """Submit and read your recurring monthly payments."""
 
 
-for command in (signup, login, whoami, submit, get, list_payments, void, report, consent, admin):
+for command in (
+    signup,
+    login,
+    whoami,
+    submit,
+    get,
+    list_payments,
+    void,
+    report,
+    commitments,
+    consent,
+    admin,
+):
     main.add_command(command)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from payments_tracker.adapters.jwt.verifier import AccessTokenVerifier
+    from payments_tracker.service.commitments import CorrectionStore
     from payments_tracker.service.cursor import CursorCodec
     from payments_tracker.service.ports import (
         ConsentRepository,
@@ -85,6 +86,7 @@ class ApiPorts:
     cursors: CursorCodec
     consents: ConsentRepository
     reports: ReportDocuments
+    corrections: CorrectionStore
     clock: Clock = utc_now
     closings: MonthClosings | None = None
     """When each month closed (its first run's cut-off); None: no run known (unit tests)."""
@@ -95,6 +97,9 @@ def api_ports(settings: Settings) -> ApiPorts:
     # Here, not at the top: the authorizer and pure tests of the handlers never load boto3.
     from payments_tracker.adapters.dynamodb.consent import (  # noqa: PLC0415
         DynamoDBConsentRepository,
+    )
+    from payments_tracker.adapters.dynamodb.corrections import (  # noqa: PLC0415
+        DynamoDBCorrections,
     )
     from payments_tracker.adapters.dynamodb.month_closings import (  # noqa: PLC0415
         DynamoDBMonthClosings,
@@ -118,6 +123,7 @@ def api_ports(settings: Settings) -> ApiPorts:
         ),
         consents=DynamoDBConsentRepository(client, table),
         reports=DynamoDBReportDocuments(client, table),
+        corrections=DynamoDBCorrections(client, table),
         closings=DynamoDBMonthClosings(client, table),
     )
 

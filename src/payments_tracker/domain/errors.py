@@ -53,3 +53,19 @@ class MonthlyLimitReached(DomainError):
         super().__init__(f"{month}: {limit} payments stored")
         self.month = month
         self.limit = limit
+
+
+class CorrectionLimitReached(DomainError):
+    """The customer has recorded as many corrections as one customer may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} corrections per customer")
+        self.limit = limit
+
+
+class CommitmentNotFound(DomainError):
+    """No commitment of the caller has this id (another customer's is the same: not found)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: no such commitment")
+        self.field = field

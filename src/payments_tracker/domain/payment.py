@@ -26,12 +26,15 @@ VOID_FIELDS = ("reason",)
 VOID_REASON_MAX_LENGTH = DESCRIPTION_MAX_LENGTH
 """A void's optional reason follows the rules of a description: NFC, 1-140 characters, not blank,
 no invisible or unassigned characters (domain/description.py)."""
-RETENTION_MONTHS = 25
+RETENTION_MONTHS = 26
+"""The report of month M reads payments of M-24 (a week before its window, for the tolerance)
+at its cut-off early in M+1: they must still be there (ADR 0007)."""
 MONTHLY_PAYMENT_LIMIT = 100
 """The most payments one customer may store for one calendar month (voided ones included).
 
 A bound on what one customer can make the monthly run read and store: at this limit the largest
-possible report still fits the API's response (see `domain/report.py`, `MAX_REPORT_BYTES`).
+possible report is built, stored (in chunks past DynamoDB's item limit) and read back
+(`tests/integration/test_no_customer_blocks_a_month.py`).
 A household's recurring payments are a few dozen a month at most (weekly ones count 4-5).
 """
 
@@ -97,7 +100,7 @@ class Payment:
 
     @property
     def expires_at(self) -> datetime:
-        """Retention: 25 months after the start of the payment's month (docs/design.md §8)."""
+        """Retention: 26 months after the start of the payment's month (docs/design.md §8)."""
         return self.submission.month.plus(RETENTION_MONTHS).start_utc()
 
     def voided(

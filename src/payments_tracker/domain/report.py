@@ -5,43 +5,45 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from payments_tracker.domain.commitments import commitment_id, commitment_key
+from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.domain.schedule import MAX_TOLERANCE, Cadence
+from payments_tracker.domain.standing import (
+    WINDOW_MONTHS,
+    CommitmentStatus,
+    Standing,
+    assess,
+    day_in_offset_of,
+    month_first_day,
+    month_last_day,
+    month_number,
+    streams_of,
+)
+from payments_tracker.domain.standing import in_force as corrections_in_force
 from payments_tracker.domain.timestamps import utc_text
 
-WINDOW_MONTHS = 24
-ESTABLISHED_MONTHS = 3
-"""Paid in at least this many distinct months of the window: an established commitment."""
 SOURCE = "customer-asserted"
-PAID, NOT_PAID, NOT_SEEN_YET = "1", "0", "-"
-
-
-class CommitmentStatus(StrEnum):
-    """Where a commitment stands in the report's month."""
-
-    KEPT = "kept"
-    """Paid in the month."""
-    LAPSED = "lapsed"
-    """Paid in the month before, not in the month."""
-    ENDED = "ended"
-    """Last paid before the month before."""
-
-
 _STATUS_ORDER = {CommitmentStatus.KEPT: 0, CommitmentStatus.LAPSED: 1, CommitmentStatus.ENDED: 2}
 
 
 def window_of(month: Month) -> list[Month]:
     """The report window of `month`: the 23 months before it and the month, oldest first."""
     return [month.plus(offset) for offset in range(1 - WINDOW_MONTHS, 1)]
+
+
+def months_read_for(month: Month) -> list[Month]:
+    """The months of payments a report of `month` reads: its window and one month either side,
+    for the tolerance (rent due on the 1st of the window's first month, paid on the 31st before;
+    the month's last due date paid a few days into the next month)."""
+    return [month.plus(offset) for offset in range(-WINDOW_MONTHS, 2)]
 
 
 def counts_at(payment: Payment, cutoff: datetime) -> bool:
@@ -57,88 +59,70 @@ def counts_at(payment: Payment, cutoff: datetime) -> bool:
     return True
 
 
-def latest_first_order(payment: Payment) -> tuple[datetime, str]:
-    """The order of "latest": by UTC instant, ties broken by the greater payment id."""
-    return payment.submission.timestamp.moment.astimezone(UTC), str(payment.submission.payment_id)
-
-
-def history24(paid_months: set[Month], month: Month) -> str:
-    """24 characters, newest first: `1` paid, `0` not paid, `-` before the first month seen."""
-    first_seen = min(paid_months)
-    marks = []
-    for offset in range(WINDOW_MONTHS):
-        current = month.plus(-offset)
-        if current in paid_months:
-            marks.append(PAID)
-        elif current > first_seen:
-            marks.append(NOT_PAID)
-        else:
-            marks.append(NOT_SEEN_YET)
-    return "".join(marks)
-
-
-def months_kept(paid_months: set[Month], month: Month) -> int:
-    """The run of consecutive paid months that ends in `month` (0 when `month` is not paid)."""
-    run = 0
-    while month.plus(-run) in paid_months:
-        run += 1
-    return run
-
-
-def status_in(paid_months: set[Month], month: Month) -> CommitmentStatus:
-    """Kept when paid in `month`, lapsed when paid the month before only, else ended."""
-    if month in paid_months:
-        return CommitmentStatus.KEPT
-    if month.plus(-1) in paid_months:
-        return CommitmentStatus.LAPSED
-    return CommitmentStatus.ENDED
-
-
-def is_established(paid_months: set[Month]) -> bool:
-    """Paid in at least 3 distinct months of the window."""
-    return len(paid_months) >= ESTABLISHED_MONTHS
-
-
-@dataclass
-class _Tally:
-    """What the report needs of one commitment's payments: never the payments themselves."""
-
-    paid_months: set[Month] = field(default_factory=set)
-    latest: Payment | None = None
-    in_month: list[Payment] = field(default_factory=list)
-
-    def add(self, payment: Payment, month: Month) -> None:
-        self.paid_months.add(payment.submission.month)
-        if self.latest is None or latest_first_order(payment) > latest_first_order(self.latest):
-            self.latest = payment
-        if payment.submission.month == month:
-            self.in_month.append(payment)
-
-
 @dataclass(frozen=True)
 class Commitment:
-    """One commitment of a customer as the report of a month sees it."""
+    """One commitment of a customer as the report of a month sees it: values only, never the
+    payments themselves (a shard holds many reports before it stores them)."""
 
     commitment_id: UUID
     name: str
     currency: str
+    excluded: bool
+    cadence: Cadence
     status: CommitmentStatus
     months_kept: int
     established: bool
     history24: str
     amounts_paid: tuple[str, ...]
-    """One per active payment in the month, oldest first, exactly at the currency's scale."""
+    """The payments that count for the month's due dates, oldest first, at the currency's scale."""
+    amount: str
+    """Their sum ("0.00" with none: a current month with nothing due)."""
+    paid_at: str | None
+    """The latest one's timestamp exactly as submitted (None with none)."""
+    current_amount: str
+    previous_amount: str | None
+    next_due: str | None
     first_month: Month
     last_month: Month
-    amount: str | None
-    """The sum paid in the month (None when not paid in it)."""
-    paid_at: str | None
-    """The timestamp of the latest payment in the month exactly as submitted (None if unpaid)."""
+
+    @classmethod
+    def of(
+        cls,
+        commitment_id: UUID,
+        name: str,
+        currency: str,
+        *,
+        excluded: bool,
+        standing: Standing,
+        months: tuple[Month, Month],
+    ) -> Commitment:
+        in_month = standing.in_month
+        total = sum((p.submission.money.amount for p in in_month), Decimal(0))
+        return cls(
+            commitment_id=commitment_id,
+            name=name,
+            currency=currency,
+            excluded=excluded,
+            cadence=standing.cadence,
+            status=standing.status,
+            months_kept=standing.months_kept,
+            established=standing.established,
+            history24=standing.history24,
+            amounts_paid=tuple(p.submission.money.canonical() for p in in_month),
+            amount=Money.of(total, currency).canonical(),
+            paid_at=in_month[-1].submission.timestamp.text if in_month else None,
+            current_amount=standing.current_amount,
+            previous_amount=standing.previous_amount,
+            next_due=None if standing.next_due is None else standing.next_due.isoformat(),
+            first_month=months[0],
+            last_month=months[1],
+        )
 
     @property
     def exported(self) -> bool:
-        """Kept and established: a row of the credit-file export (if the customer consents)."""
-        return self.status is CommitmentStatus.KEPT and self.established
+        """Current in the month, established and not excluded by the customer: a row of the
+        credit-file export (if the customer consents)."""
+        return self.status is CommitmentStatus.KEPT and self.established and not self.excluded
 
     def document(self) -> dict[str, Any]:
         """The commitment as `GET /reports/{month}` shows it."""
@@ -146,39 +130,19 @@ class Commitment:
             "commitmentId": str(self.commitment_id),
             "name": self.name,
             "currency": self.currency,
+            "cadence": self.cadence.value,
             "status": self.status.value,
             "monthsKept": self.months_kept,
             "established": self.established,
+            "excluded": self.excluded,
             "history24": self.history24,
             "amountsPaid": list(self.amounts_paid),
+            "currentAmount": self.current_amount,
+            "previousAmount": self.previous_amount,
+            "nextDue": self.next_due,
             "firstMonth": str(self.first_month),
             "lastMonth": str(self.last_month),
         }
-
-
-def _commitment(user_id: UUID, currency: str, key: str, tally: _Tally, month: Month) -> Commitment:
-    assert tally.latest is not None  # noqa: S101 - a tally exists only once a payment was added
-    paid_months = tally.paid_months
-    in_month = sorted(tally.in_month, key=latest_first_order)
-    amount = paid_at = None
-    if in_month:
-        total = sum((p.submission.money.amount for p in in_month), Decimal(0))
-        amount = Money.of(total, currency).canonical()
-        paid_at = in_month[-1].submission.timestamp.text
-    return Commitment(
-        commitment_id=commitment_id(user_id, currency, key),
-        name=tally.latest.submission.description,
-        currency=currency,
-        status=status_in(paid_months, month),
-        months_kept=months_kept(paid_months, month),
-        established=is_established(paid_months),
-        history24=history24(paid_months, month),
-        amounts_paid=tuple(p.submission.money.canonical() for p in in_month),
-        first_month=min(paid_months),
-        last_month=max(paid_months),
-        amount=amount,
-        paid_at=paid_at,
-    )
 
 
 def _report_order(commitment: Commitment) -> tuple[int, str, str, str]:
@@ -222,9 +186,11 @@ class UserReport:
                 "commitmentId": str(commitment.commitment_id),
                 "name": commitment.name,
                 "currency": commitment.currency,
+                "cadence": commitment.cadence.value,
                 "amount": commitment.amount,
                 "payments": len(commitment.amounts_paid),
                 "paidAt": commitment.paid_at,
+                "nextDue": commitment.next_due,
                 "monthsKept": commitment.months_kept,
                 "history24": commitment.history24,
                 "status": commitment.status.value,
@@ -242,30 +208,52 @@ class UserReport:
 
 
 def build_user_report(
-    user_id: UUID, month: Month, payments: Iterable[Payment], cutoff: datetime
+    user_id: UUID,
+    month: Month,
+    payments: Iterable[Payment],
+    cutoff: datetime,
+    corrections: Iterable[Correction] = (),
 ) -> UserReport | None:
     """The customer's report of `month` as of `cutoff`, or None with no counting payment.
 
-    `payments` may be any of the customer's payments, in any order: those outside the window,
-    received after the cut-off or voided by it are left out. Only a running tally per commitment
-    is kept, so memory grows with commitments, not payments.
+    `payments` may be any of the customer's payments, in any order: those outside the months
+    read (`months_read_for`), received after the cut-off or voided by it are left out. The
+    customer's corrections count as they stood at the cut-off. Memory grows with one customer's
+    payments of the window (at most MONTHLY_PAYMENT_LIMIT a month).
     """
-    first, last = month.plus(1 - WINDOW_MONTHS), month
-    tallies: dict[tuple[str, str], _Tally] = {}
+    newest = month.year * 12 + month.month - 1
+    first, last = newest - WINDOW_MONTHS, newest + 1  # `months_read_for`, as numbers
+    counting = []
     for payment in payments:
-        submission = payment.submission
-        if not first <= submission.month <= last or not counts_at(payment, cutoff):
-            continue
-        group = (commitment_key(submission.description), submission.money.currency)
-        tally = tallies.get(group)
-        if tally is None:
-            tally = tallies[group] = _Tally()
-        tally.add(payment, month)
-    if not tallies:
+        moment = payment.submission.timestamp.moment
+        if first <= moment.year * 12 + moment.month - 1 <= last and counts_at(payment, cutoff):
+            counting.append(payment)  # in the months read (`month_number`), counting
+    if not counting:
         return None
-    commitments = [
-        _commitment(user_id, currency, key, tally, month)
-        for (key, currency), tally in tallies.items()
-    ]
+    in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
+    earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
+    latest = month_last_day(month) + MAX_TOLERANCE + 1
+    commitments = []
+    for stream in streams_of(user_id, counting, in_force):
+        as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
+        standing = assess(stream, month, as_of, earliest)
+        if standing is None:
+            continue
+        months = [m for p in standing.payments if first < (m := month_number(p)) < last]
+        commitments.append(
+            Commitment.of(
+                stream.commitment_id,
+                in_force.names.get(stream.commitment_id, standing.last_paid.submission.description),
+                stream.currency,
+                excluded=stream.commitment_id in in_force.excluded,
+                standing=standing,
+                months=(
+                    Month(min(months) // 12, min(months) % 12 + 1),
+                    Month(max(months) // 12, max(months) % 12 + 1),
+                ),
+            )
+        )
+    if not commitments:
+        return None
     commitments.sort(key=_report_order)
     return UserReport(user_id, month, cutoff, tuple(commitments))

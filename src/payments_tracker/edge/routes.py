@@ -25,6 +25,9 @@ API_ROUTES: tuple[Route, ...] = (
     Route("GET", "/reports/{month}"),
     Route("GET", "/consent"),
     Route("PUT", "/consent"),
+    Route("GET", "/commitments"),
+    Route("PATCH", "/commitments/{commitmentId}"),
+    Route("POST", "/commitments/{commitmentId}/merge"),
 )
 """Authenticated routes."""
 

@@ -14,7 +14,7 @@ from payments_tracker.composition import root
 from payments_tracker.composition.settings import get_settings
 from payments_tracker.edge import cors
 from payments_tracker.handlers import errors
-from payments_tracker.handlers.routers import consent, payments, reports
+from payments_tracker.handlers.routers import commitments, consent, payments, reports
 from payments_tracker.observability import logger, metrics
 
 _settings = get_settings()
@@ -33,7 +33,7 @@ _cors = (
 app = APIGatewayRestResolver(cors=_cors, enable_validation=False)
 if _settings.enable_swagger:
     app.enable_swagger(path="/swagger", title="payments-tracker API", version="1.0.0")
-for router in (payments.router, reports.router, consent.router):
+for router in (payments.router, reports.router, consent.router, commitments.router):
     app.include_router(router)
 errors.register(app)
 root.prepare_for_snapshot(root.api)

@@ -16,6 +16,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from payments_tracker.domain.errors import (
+    CommitmentNotFound,
+    CorrectionLimitReached,
     FieldError,
     ForbiddenUser,
     MonthlyLimitReached,
@@ -123,6 +125,33 @@ ANSWERS: dict[type[Exception], Answer[Any]] = {
         slug="report-not-found",
         title="Report not found",
         detail="No report of yours for this month: it is built on the 5th of the next month",
+    ),
+    CorrectionLimitReached: Answer[CorrectionLimitReached](
+        status=422,
+        slug="correction-limit",
+        title="Correction limit reached",
+        detail=lambda e: f"You have recorded the most corrections one customer may ({e.limit})",
+        errors=lambda e: [
+            FieldError(
+                "commitmentId",
+                "correction-limit",
+                f"you have recorded {e.limit} corrections, the most per customer",
+            )
+        ],
+        metric=REJECTED,
+    ),
+    CommitmentNotFound: Answer[CommitmentNotFound](
+        status=404,
+        slug="commitment-not-found",
+        title="Commitment not found",
+        detail="No commitment of yours has this id",
+        errors=lambda e: [
+            FieldError(
+                e.field,
+                "exists",
+                "no commitment of yours has this id",
+            )
+        ],
     ),
     PaymentNotFound: Answer[PaymentNotFound](
         status=404, slug="not-found", title="Not found", detail="No payment of yours has this id"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 from payments_tracker.domain.consent import TERMS_VERSION_PATTERN, ConsentChange
+from payments_tracker.domain.corrections import COMMITMENT_ID_PATTERN, CORRECTION_LIMIT
 from payments_tracker.domain.description import MAX_LENGTH
 from payments_tracker.domain.identifiers import UUID4_PATTERN
 from payments_tracker.domain.money import AMOUNT_PATTERN, MAX_INTEGER_DIGITS, accepted_currencies
@@ -23,7 +24,7 @@ from payments_tracker.domain.payment import (
     Payment,
     PaymentStatus,
 )
-from payments_tracker.domain.report import WINDOW_MONTHS
+from payments_tracker.domain.standing import WINDOW_MONTHS
 from payments_tracker.domain.timestamps import TIMESTAMP_PATTERN, rfc3339_text
 from payments_tracker.service.consent import HISTORY_LIMIT
 from payments_tracker.service.cursor import CURSOR_PATTERN, MAX_CURSOR_LENGTH
@@ -47,7 +48,7 @@ private-use, unassigned and blank are checked in code and named in the field's d
 pattern also bounds what the API answers, where text stored before a rule was added may remain."""
 REQUEST_ID_PATTERN: Final = r"^[A-Za-z0-9-]+$"
 TERMS_VERSION_MAX_LENGTH: Final = 64
-UUID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+UUID_PATTERN: Final = COMMITMENT_ID_PATTERN
 """Any RFC 9562 UUID in canonical lowercase (a commitment id is a UUID v5)."""
 PROBLEM_TYPE_PATTERN: Final = r"^/problems/[a-z0-9-]+$"
 PROBLEM_TITLE_MAX_LENGTH: Final = 100
@@ -58,6 +59,9 @@ PROBLEM_ECHO_MAX_LENGTH: Final = 16 * 1024
 is at most 8 KiB here and API Gateway caps the request line and headers at 10 KB, so no `detail`,
 `field` or list of `errors` reaches this bound."""
 REQUEST_ID_MAX_LENGTH: Final = 128
+AMOUNTS_PAID_MAX_ITEMS: Final = MONTHLY_PAYMENT_LIMIT * 3
+"""The payments that count for a month's due dates are dated in it or within the tolerance (a week)
+of its edges: in three calendar months at most, each holding at most the monthly limit."""
 COMMITMENTS_MAX_ITEMS: Final = MONTHLY_PAYMENT_LIMIT * WINDOW_MONTHS
 """Each commitment of a report has a payment in the report's 24-month window."""
 
@@ -241,46 +245,159 @@ class ConsentView(_Strict):
     )
 
 
-class CommitmentReport(_Strict):
-    """One commitment (payments grouped by normalised description and currency) in a month."""
+CadenceName = Literal[
+    "weekly", "biweekly", "fourWeekly", "monthly", "quarterly", "annual", "unknown"
+]
+_CADENCE = (
+    "How often it falls due, detected from the payments alone (unknown below two payments "
+    "or when no cadence fits; docs/reports.md §1.1)"
+)
+_HISTORY24 = (
+    "24 months, newest first: 1 current (every due date of the month paid, or still within its "
+    "tolerance; in a month with none, the latest one before it paid), 0 not current (a due date "
+    "missed), . after the commitment ended, - before it was first seen"
+)
+_STATUS = (
+    "kept: current in the month; lapsed: its latest due date was missed; ended: nothing paid for "
+    "the longer of two periods and 60 days"
+)
+_ESTABLISHED = "At least 3 payments on cadence (2 for an annual commitment)"
 
-    commitmentId: str = Field(
-        pattern=UUID_PATTERN,
-        max_length=UUID_LENGTH,
-        description="uuid5 of user, currency and key: stable across months",
+
+def _amount(description: str) -> Any:
+    return Field(pattern=AMOUNT_PATTERN, max_length=AMOUNT_MAX_LENGTH, description=description)
+
+
+def _commitment_id(description: str) -> Any:
+    return Field(pattern=UUID_PATTERN, max_length=UUID_LENGTH, description=description)
+
+
+def _date(description: str) -> Any:
+    return Field(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        max_length=10,
+        json_schema_extra={"format": "date"},
+        description=description,
     )
-    name: str = Field(
+
+
+def _name() -> Any:
+    return Field(
         min_length=1,
         max_length=MAX_LENGTH,
         pattern=TEXT_PATTERN,
-        description="Description of the commitment's latest payment (NFC)",
+        description="The name the customer gave it, else its latest payment's description (NFC)",
     )
+
+
+class CommitmentReport(_Strict):
+    """One commitment in a month: payments of one payee (name variants, price changes and the
+    customer's merges included) and currency, on a cadence."""
+
+    commitmentId: str = _commitment_id(
+        "Stable across months (uuid5 of user, currency and the payee's name key); a merged "
+        "commitment's payments appear under the id it was merged into"
+    )
+    name: str = _name()
     currency: str = Field(pattern=CURRENCY_PATTERN, max_length=3)
-    status: Literal["kept", "lapsed", "ended"] = Field(
-        description="kept: paid in the month; lapsed: paid the month before but not in it; "
-        "ended: last paid earlier"
-    )
+    cadence: CadenceName = Field(description=_CADENCE)
+    status: Literal["kept", "lapsed", "ended"] = Field(description=_STATUS)
     monthsKept: int = Field(
         ge=0,
         le=WINDOW_MONTHS,
         json_schema_extra={"format": "int32"},
-        description="Consecutive months paid, ending in this month",
+        description="Consecutive current months, ending in this month",
     )
-    established: bool = Field(description="Paid in at least 3 distinct months of the window")
+    established: bool = Field(description=_ESTABLISHED)
+    excluded: bool = Field(description="The customer keeps it out of every export")
     history24: str = Field(
-        pattern=r"^[01-]{24}$",
+        pattern=r"^[01.-]{24}$",
         min_length=WINDOW_MONTHS,
         max_length=WINDOW_MONTHS,
-        description="24 months, newest first: 1 paid, 0 not paid, - before first seen",
+        description=_HISTORY24,
     )
     amountsPaid: list[
         Annotated[str, Field(pattern=AMOUNT_PATTERN, max_length=AMOUNT_MAX_LENGTH)]
     ] = Field(
-        max_length=MONTHLY_PAYMENT_LIMIT,
-        description="One per active payment in the month, with the currency's minor units",
+        max_length=AMOUNTS_PAID_MAX_ITEMS,
+        description="One per payment that counts for the month's due dates (for an unknown "
+        "cadence: dated in the month), with the currency's minor units",
+    )
+    currentAmount: str = _amount("The latest amount paid")
+    previousAmount: str | None = _amount("The amount before the latest change; null if none")
+    nextDue: str | None = _date(
+        "The predicted next due date in the customer's offset; null while the cadence is "
+        "unknown or after the commitment ended"
     )
     firstMonth: str = Field(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH)
     lastMonth: str = Field(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH)
+
+
+class LiveCommitmentView(_Strict):
+    """One commitment as it stands now, computed from your payments on read."""
+
+    commitmentId: str = _commitment_id("Stable (the id the reports and exports use)")
+    name: str = _name()
+    currency: str = Field(pattern=CURRENCY_PATTERN, max_length=3)
+    cadence: CadenceName = Field(description=_CADENCE)
+    status: Literal["kept", "lapsed", "ended"] = Field(description=_STATUS)
+    currentAmount: str = _amount("The latest amount paid")
+    previousAmount: str | None = _amount("The amount before the latest change; null if none")
+    firstPaid: str = _date("The date of its first payment in the 24 months (your offset)")
+    lastPaid: str = _date("The date of its latest payment (your offset)")
+    nextDue: str | None = _date(
+        "The predicted next due date; null while the cadence is unknown or after it ended"
+    )
+    established: bool = Field(description=_ESTABLISHED)
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="How sure the detection is (docs/reports.md §1.4): due dates paid over due "
+        "dates settled, times maturity (payments on cadence over the 3 (2) needed, at most 1), "
+        "times payments on schedule over payments; 0 for an unknown cadence",
+    )
+    excluded: bool = Field(description="You keep it out of every export from the next cut-off")
+    monthsKept: int = Field(ge=0, le=WINDOW_MONTHS, json_schema_extra={"format": "int32"})
+    history24: str = Field(
+        pattern=r"^[01.-]{24}$",
+        min_length=WINDOW_MONTHS,
+        max_length=WINDOW_MONTHS,
+        description=_HISTORY24 + " (position 1 is the current month)",
+    )
+    mergedFrom: list[Annotated[str, Field(pattern=UUID_PATTERN, max_length=UUID_LENGTH)]] = Field(
+        max_length=CORRECTION_LIMIT,
+        description="The detected commitments you merged into this one",
+    )
+
+
+class CommitmentsView(_Strict):
+    """Your commitments as they stand now, kept first."""
+
+    commitments: list[LiveCommitmentView] = Field(max_length=COMMITMENTS_MAX_ITEMS)
+
+
+class CommitmentPatchBody(_Strict):
+    """A correction: a new name, excluded from (or included again in) the export, or both."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    name: (
+        Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH, pattern=TEXT_PATTERN)]
+        | SkipJsonSchema[None]
+    ) = Field(
+        default=None,
+        description="The name to show (the rules of a description: NFC, 1-140 characters, "
+        "not blank, no invisible or unassigned characters)",
+    )
+    excluded: bool | SkipJsonSchema[None] = Field(
+        default=None, description="true keeps it out of every export from the next cut-off"
+    )
+
+
+class MergeBody(_Strict):
+    """Make this commitment part of another: one history, one streak."""
+
+    into: str = _commitment_id("The commitment to merge into (same currency)")
 
 
 class MonthReport(_Strict):

@@ -54,6 +54,9 @@ class PaymentRepository(Protocol):
     def list_month(self, user_id: UUID, month: Month, limit: int, start: PageKey | None) -> Page:
         """The owner's payments of `month` (customer's offset), newest first, at most `limit`."""
 
+    def payments_between(self, user_id: UUID, first: Month, last: Month) -> list[Payment]:
+        """Every payment of the customer dated in `first`..`last` (their own offset)."""
+
 
 class ConsentRepository(Protocol):
     """Where each customer's consent changes are kept: the current one and the whole history."""

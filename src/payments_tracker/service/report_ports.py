@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import BinaryIO, Protocol
 from uuid import UUID
 
+from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import UserReport
@@ -15,10 +16,14 @@ from payments_tracker.domain.report_run import Manifest, Run, ShardOutcome
 
 
 class ShardPayments(Protocol):
-    """Every payment of one shard dated in one month: the `byMonth` index."""
+    """Every payment of one shard dated in one month, and every correction the shard's customers
+    made to their commitments: the `byMonth` index."""
 
     def payments_of(self, month: Month, shard: int) -> Iterator[Payment]:
         """The shard's payments of `month` (customer's offset), lazily, sorted by user id."""
+
+    def corrections_of(self, shard: int) -> Iterator[Correction]:
+        """The shard's corrections, lazily, sorted by user id (as text), then by time."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import operator
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,13 +16,13 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from uuid import UUID
 
+from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import (
-    CommitmentStatus,
     UserReport,
     build_user_report,
-    window_of,
+    months_read_for,
 )
 from payments_tracker.domain.report_run import (
     ErasedSinceBuilt,
@@ -35,6 +36,7 @@ from payments_tracker.domain.report_run import (
     scheduled_cutoff,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.domain.standing import CommitmentStatus
 from payments_tracker.service.report_ports import (
     ErasureLog,
     ReportPorts,
@@ -85,21 +87,47 @@ def start_or_join_run(
 
 def users_of_shard(
     payments: ShardPayments, month: Month, shard: int
-) -> Iterator[tuple[UUID, Iterator[Payment]]]:
-    """Each user of the shard with a lazy stream of their payments in the window of `month`.
+) -> Iterator[tuple[UUID, Iterator[Payment], list[Correction]]]:
+    """Each user of the shard with a lazy stream of their payments in the months a report of
+    `month` reads, and their corrections.
 
-    One user-sorted stream per month of the window, merged lazily (a k-way merge): only the head
-    of each stream and the current user's payments are ever held.
+    One user-sorted stream per month read, merged lazily (a k-way merge), walked in step with the
+    user-sorted stream of corrections: only the head of each stream and the current user's
+    payments and corrections are ever held.
     """
-    streams = [payments.payments_of(window_month, shard) for window_month in window_of(month)]
-    merged = heapq.merge(*streams, key=_owner)
-    for owner, group in itertools.groupby(merged, key=_owner):
-        yield UUID(owner), group
+    streams = [_owned(payments.payments_of(read, shard)) for read in months_read_for(month)]
+    merged = heapq.merge(*streams, key=_OWNER)
+    corrections = _Peekable(payments.corrections_of(shard))
+    for owner, group in itertools.groupby(merged, key=_OWNER):
+        yield UUID(owner), map(_PAYMENT, group), corrections.take_while_owner(owner)
 
 
-def _owner(payment: Payment) -> str:
-    # The canonical text, as the index sorts it (`<userId>#…`), not the UUID's integer order.
-    return str(payment.submission.user_id)
+_OWNER, _PAYMENT = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def _owned(payments: Iterator[Payment]) -> Iterator[tuple[str, Payment]]:
+    # The owner's canonical text, as the index sorts it (`<userId>#…`), not the UUID's integer
+    # order; computed once per payment.
+    for payment in payments:
+        yield str(payment.submission.user_id), payment
+
+
+class _Peekable:
+    """The shard's corrections, handed out one user at a time in the payments' user order."""
+
+    def __init__(self, corrections: Iterator[Correction]) -> None:
+        self._corrections = corrections
+        self._head: Correction | None = next(corrections, None)
+
+    def take_while_owner(self, owner: str) -> list[Correction]:
+        # Users with corrections but no payment in the window are passed over.
+        while self._head is not None and str(self._head.user_id) < owner:
+            self._head = next(self._corrections, None)
+        taken = []
+        while self._head is not None and str(self._head.user_id) == owner:
+            taken.append(self._head)
+            self._head = next(self._corrections, None)
+        return taken
 
 
 @dataclass
@@ -216,10 +244,10 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
 
     with tempfile.TemporaryFile() as part:
         writer = _PartWriter(part)
-        for user_id, payments in users_of_shard(ports.payments, run.month, shard):
+        for user_id, payments, corrections in users_of_shard(ports.payments, run.month, shard):
             stream = _Guarded(payments)
             try:
-                report = build_user_report(user_id, run.month, stream, run.cutoff)
+                report = build_user_report(user_id, run.month, stream, run.cutoff, corrections)
                 rows = report.export_rows() if report is not None else []
             except _StreamFailed as failure:  # the store, not the customer: the shard fails
                 raise failure.error from None

@@ -23,7 +23,7 @@ from payments_tracker.composition.root import ApiPorts, override_api
 from payments_tracker.handlers import api
 from payments_tracker.service.cursor import CursorCodec
 from support.api_events import rest_event
-from support.memory import InMemoryConsentRepository, InMemoryReportDocuments
+from support.memory import InMemoryConsentRepository, InMemoryCorrections, InMemoryReportDocuments
 
 CALLER = str(uuid.uuid4())
 FAULTS = [
@@ -77,6 +77,7 @@ def inject(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
                 cursors=CursorCodec(b"k" * 32, 3600),
                 consents=InMemoryConsentRepository(),
                 reports=InMemoryReportDocuments(),
+                corrections=InMemoryCorrections(),
             )
         )
         injectors.append(injector)

@@ -27,6 +27,7 @@ from payments_tracker.service.ports import StorageUnavailable
 from support.api_events import rest_event
 from support.memory import (
     InMemoryConsentRepository,
+    InMemoryCorrections,
     InMemoryPaymentRepository,
     InMemoryReportDocuments,
 )
@@ -65,6 +66,7 @@ def repository() -> Iterator[InMemoryPaymentRepository]:
             cursors=CursorCodec(b"api-test-cursor-key", 3600),
             consents=InMemoryConsentRepository(),
             reports=InMemoryReportDocuments(),
+            corrections=InMemoryCorrections(),
             clock=lambda: NOW,
         )
     )

@@ -30,6 +30,7 @@ from payments_tracker.local.invokers import InProcessInvoker, LocalLambdaContext
 from payments_tracker.service.cursor import CursorCodec
 from support.memory import (
     InMemoryConsentRepository,
+    InMemoryCorrections,
     InMemoryPaymentRepository,
     InMemoryReportDocuments,
 )
@@ -178,6 +179,7 @@ def repository() -> Iterator[InMemoryPaymentRepository]:
             cursors=CursorCodec(b"aws-events-test-cursor-key", 3600),
             consents=InMemoryConsentRepository(),
             reports=InMemoryReportDocuments(),
+            corrections=InMemoryCorrections(),
             clock=lambda: NOW,
         )
     )

@@ -20,6 +20,7 @@ from payments_tracker.service.ports import StorageUnavailable
 from support.api_events import rest_event
 from support.memory import (
     InMemoryConsentRepository,
+    InMemoryCorrections,
     InMemoryPaymentRepository,
     InMemoryReportDocuments,
 )
@@ -50,6 +51,7 @@ def stores() -> Iterator[Stores]:
             clock=lambda: installed.clock[0],
             consents=installed.consents,
             reports=installed.reports,
+            corrections=InMemoryCorrections(),
         )
     )
     yield installed

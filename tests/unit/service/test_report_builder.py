@@ -14,9 +14,10 @@ from uuid import UUID
 
 import pytest
 
+from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
-from payments_tracker.domain.report import UserReport
+from payments_tracker.domain.report import UserReport, months_read_for
 from payments_tracker.domain.report_run import (
     MonthNotBuildable,
     MonthNotBuilt,
@@ -311,6 +312,9 @@ class CountedPayments:
                 self.made += 1
                 yield payment
 
+    def corrections_of(self, shard: int) -> Iterator[Correction]:  # noqa: ARG002
+        return iter(())
+
 
 class SamplingStore(InMemoryReportStore):
     def __init__(self, payments: CountedPayments) -> None:
@@ -338,11 +342,12 @@ def test_the_builder_holds_at_most_one_users_history_at_a_time() -> None:
 
     outcome = build_shard(ports, start_or_join_run(ports.runs, "2026-11", NOW), SHARD)
 
-    one_users_history = 24 * commitments
+    months_read = len(months_read_for(NOVEMBER))  # the window and a month either side: 26
+    one_users_history = months_read * commitments
     assert outcome.users == len(users)
     assert source.made == len(users) * one_users_history
-    # The current user's payments plus the head of each of the 24 month streams, at most.
-    assert 0 < store.most_alive <= one_users_history + 2 * 24
+    # The current user's payments plus the head of each of the month streams, at most.
+    assert 0 < store.most_alive <= one_users_history + 2 * months_read
     assert store.most_alive < source.made / 20
 
 
@@ -351,8 +356,11 @@ def test_users_of_a_shard_come_one_at_a_time_in_index_order() -> None:
     source = InMemoryShardPayments(
         [p for user in users for p in monthly(user, "Gym", ["2025-01", "2026-06", "2026-11"])]
     )
-    seen = [(user, len(list(group))) for user, group in users_of_shard(source, NOVEMBER, SHARD)]
-    assert seen == [(user, 3) for user in users]
+    seen = [
+        (user, len(list(group)), corrections)
+        for user, group, corrections in users_of_shard(source, NOVEMBER, SHARD)
+    ]
+    assert seen == [(user, 3, []) for user in users]
 
 
 def test_the_manifest_lists_every_part_with_its_hash_and_rows() -> None:

@@ -8,6 +8,9 @@ export type PaymentSubmission = components["schemas"]["PaymentSubmission"];
 export type CurrencyCode = components["schemas"]["CurrencyCode"];
 export type MonthReportView = components["schemas"]["MonthReport"];
 export type CommitmentView = components["schemas"]["CommitmentReport"];
+export type LiveCommitmentView = components["schemas"]["LiveCommitmentView"];
+export type CommitmentPatch = components["schemas"]["CommitmentPatchBody"];
+export type Cadence = LiveCommitmentView["cadence"];
 export type ConsentView = components["schemas"]["ConsentView"];
 
 /** The API client: every call typed from docs/api/openapi.json, with the caller's access token. */

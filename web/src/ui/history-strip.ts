@@ -1,13 +1,23 @@
 import { addMonths } from "../time";
 import { h, svg } from "./dom";
+import "./history-strip.css";
 
-/** One month of a commitment's history, as `history24` encodes it. */
-export type MonthMark = "paid" | "missed" | "unseen";
+/**
+ * One month of a commitment's history, as `history24` encodes it: `1` paid (current), `0` not
+ * paid (a due date missed), `.` after the commitment ended, `-` before it was first seen.
+ */
+export type MonthMark = "paid" | "missed" | "ended" | "unseen";
 
-const MARKS: Readonly<Record<string, MonthMark>> = { "1": "paid", "0": "missed", "-": "unseen" };
+const MARKS: Readonly<Record<string, MonthMark>> = {
+  "1": "paid",
+  "0": "missed",
+  ".": "ended",
+  "-": "unseen",
+};
 const LABELS: Readonly<Record<MonthMark, string>> = {
   paid: "paid",
   missed: "not paid",
+  ended: "ended",
   unseen: "before first seen",
 };
 
@@ -23,10 +33,12 @@ export function historyMonths(history24: string, month: string): [string, MonthM
   return months.reverse();
 }
 
-/** A sentence for screen readers: how many months were paid, and which. */
+/** A sentence for screen readers: how many months were paid, and which; when it ended. */
 export function describeHistory(months: [string, MonthMark][], month: string): string {
   const paid = months.filter(([, mark]) => mark === "paid").map(([paidMonth]) => paidMonth);
   const first = months.find(([, mark]) => mark !== "unseen")?.[0];
+  // The months after the end are the newest ones: the first of them is when it ended.
+  const ended = months.find(([, mark]) => mark === "ended")?.[0];
   const parts = [`Paid in ${paid.length} of the 24 months up to ${month}`];
   if (paid.length > 0) {
     parts.push(`paid: ${paid.join(", ")}`);
@@ -34,11 +46,15 @@ export function describeHistory(months: [string, MonthMark][], month: string): s
   if (first !== undefined) {
     parts.push(`first seen ${first}`);
   }
+  if (ended !== undefined) {
+    parts.push(`ended from ${ended}`);
+  }
   return `${parts.join("; ")}.`;
 }
 
 function cell(mark: MonthMark, x: number, y: number): SVGElement {
-  // Shape as well as colour tells the marks apart (filled, outlined with a cross, dotted).
+  // Shape as well as colour tells the marks apart (filled, outlined with a cross, shaded with a
+  // bar across, dotted).
   const group = svg("g", { class: `cell ${mark}` });
   group.append(svg("rect", { x: String(x), y: String(y), width: String(CELL), height: String(CELL), rx: "2" }));
   if (mark === "missed") {
@@ -47,6 +63,9 @@ function cell(mark: MonthMark, x: number, y: number): SVGElement {
     group.append(
       svg("path", { d: `M${a} ${top}L${b} ${bottom}M${b} ${top}L${a} ${bottom}`, class: "cross" }),
     );
+  } else if (mark === "ended") {
+    const middle = y + CELL / 2;
+    group.append(svg("path", { d: `M${x + 3} ${middle}H${x + CELL - 3}`, class: "bar" }));
   }
   return group;
 }
@@ -83,9 +102,9 @@ export function historyStrip(history24: string, month: string): HTMLElement {
   );
 }
 
-/** The legend of the three marks, drawn with the same shapes as the strip. */
+/** The legend of the four marks, drawn with the same shapes as the strip. */
 export function historyLegend(): HTMLElement {
-  const entries = (["paid", "missed", "unseen"] as const).map((mark) => {
+  const entries = (["paid", "missed", "ended", "unseen"] as const).map((mark) => {
     const swatch = svg("svg", {
       width: String(CELL),
       height: String(CELL),

@@ -6,6 +6,7 @@ import {
   type MonthReportView,
 } from "../api/client";
 import { addMonths, monthName, monthOf } from "../time";
+import { CADENCE_TEXT, nextDueText } from "./commitment-facts";
 import { announce, byId, h, showText } from "./dom";
 import { historyLegend, historyStrip } from "./history-strip";
 import { NETWORK_FAILURE, ProblemDisplay } from "./problems";
@@ -171,10 +172,16 @@ function commitmentItem(commitment: CommitmentView, month: string): HTMLLIElemen
       commitment.name,
       " ",
       h("span", { class: `badge status-${commitment.status}` }, STATUS_TEXT[commitment.status]),
+      commitment.excluded ? " " : null,
+      commitment.excluded ? h("span", { class: "excluded-tag" }, "Excluded from export") : null,
     ),
     h(
       "dl",
       { class: "facts" },
+      h("dt", {}, "Cadence"),
+      h("dd", {}, CADENCE_TEXT[commitment.cadence]),
+      h("dt", {}, "Next due"),
+      h("dd", {}, nextDueText(commitment)),
       h("dt", {}, "Kept in a row"),
       h("dd", {}, streak),
       h("dt", {}, "Paid this month"),

@@ -48,6 +48,18 @@ def storage_errors(reason: Callable[[ClientError], str] = error_code) -> Iterato
         raise StorageUnavailable(error_name(error)) from error
 
 
+def query_pages(client: DynamoDBClient, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item a Query answers, page after page, lazily (`request` is reused and changed)."""
+    while True:
+        with storage_errors():
+            response = client.query(**request)
+        yield from response.get("Items", [])
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return
+        request["ExclusiveStartKey"] = last
+
+
 def conditional(operation: Callable[..., object], /, **request: Any) -> bool:
     """Call a conditional write: False if its condition failed; other errors as `storage_errors`."""
     with storage_errors():

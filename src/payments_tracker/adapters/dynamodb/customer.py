@@ -55,6 +55,12 @@ def month_counter(month: Month) -> str:
 
 def slot_in_month(table: str, user_id: UUID, month: Month, limit: int) -> TransactWriteItemTypeDef:
     """Take one of the month's `limit` slots, unless the customer was erased or none is left."""
+    return take_slot(table, user_id, month_counter(month), limit)
+
+
+def take_slot(table: str, user_id: UUID, counter: str, limit: int) -> TransactWriteItemTypeDef:
+    """Add one to the customer item's `counter`, unless the customer was erased or it already
+    holds `limit`: a transaction's bound on what one customer may store."""
     return cast(
         "TransactWriteItemTypeDef",
         {
@@ -69,7 +75,7 @@ def slot_in_month(table: str, user_id: UUID, month: Month, limit: int) -> Transa
                     "(attribute_not_exists(#count) OR #count < :limit)"
                 ),
                 "ExpressionAttributeNames": {
-                    "#count": month_counter(month),
+                    "#count": counter,
                     "#erased": ERASED_AT,
                     "#type": "type",
                     "#user": "userId",

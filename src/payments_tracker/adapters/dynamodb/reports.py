@@ -17,8 +17,10 @@ from uuid import UUID
 from payments_tracker.adapters.dynamodb.calls import (
     batch_write,
     conditional,
+    query_pages,
     storage_errors,
 )
+from payments_tracker.adapters.dynamodb.corrections import shard_corrections
 from payments_tracker.adapters.dynamodb.customer import (
     CONDITION_FAILED,
     ITEM_INVALID,
@@ -36,6 +38,7 @@ from payments_tracker.adapters.dynamodb.report_documents import (
 )
 from payments_tracker.adapters.dynamodb.repository import from_item
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
+from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import UserReport
@@ -58,7 +61,8 @@ Item = dict[str, Any]
 
 _PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
 QUERY_PAGE_SIZE = 500
-"""Items per byMonth page: each of a shard's 24 streams holds at most one page."""
+"""Items per byMonth page: each of a shard's 26 monthly streams (and its
+corrections stream) holds at most one page."""
 REPORT_RETENTION_MONTHS = 72
 """Reports are kept 6 years (docs/design.md §8)."""
 
@@ -87,15 +91,12 @@ class DynamoDBShardPayments:
             "ScanIndexForward": True,
             "Limit": QUERY_PAGE_SIZE,
         }
-        while True:
-            with storage_errors():
-                response = self._client.query(**request)
-            for item in response.get("Items", []):
-                yield from_item(item)
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return
-            request["ExclusiveStartKey"] = last
+        for item in query_pages(self._client, request):
+            yield from_item(item)
+
+    def corrections_of(self, shard: int) -> Iterator[Correction]:
+        """Query `CORRECTIONS#<nn>` in index order (`<userId>#<at>#<commitmentId>`)."""
+        return shard_corrections(self._client, self._table, shard)
 
 
 TRANSACTION_ACTIONS = 100

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from payments_tracker.adapters.dynamodb.calls import storage_errors
+from payments_tracker.adapters.dynamodb.calls import query_pages, storage_errors
 from payments_tracker.adapters.dynamodb.customer import not_erased, slot_in_month, transact
 from payments_tracker.adapters.dynamodb.keys import month_shard_key, payment_key, user_key
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, BY_MONTH_TIME, PAYMENTS_TABLE
@@ -211,3 +211,20 @@ class DynamoDBPaymentRepository:
         last = response.get("LastEvaluatedKey")
         next_key = {name: value["S"] for name, value in last.items()} if last else None
         return Page(payments, next_key)
+
+    def payments_between(self, user_id: UUID, first: Month, last: Month) -> list[Payment]:
+        """Every payment of the customer dated in `first`..`last` (their own offset), oldest
+        first: `byMonthTime` between `<first>#` and `<last>#~`, every page."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": BY_MONTH_TIME.name,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#pk": _PK, "#sk": BY_MONTH_TIME.sort_key},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": user_key(user_id)},
+                ":low": {"S": f"{first}#"},
+                ":high": {"S": f"{last}#~"},
+            },
+            "ScanIndexForward": True,
+        }
+        return [from_item(item) for item in query_pages(self._client, request)]

@@ -1,0 +1,135 @@
+"""The customer's corrections to their commitments on DynamoDB: one item per correction, kept.
+
+Item `USER#<id>` / `CORRECTION#<at>#<commitmentId>` (`<at>` a fixed-width UTC instant, so the
+sort key orders them by time). Each is also in the `byMonth` index under `CORRECTIONS#<nn>` (the
+customer's report shard) with sort key `<userId>#<at>#<commitmentId>`: the monthly build reads a
+shard's corrections as one more user-sorted stream beside its payments, with no query per
+customer. A correction is written in one TransactWriteItems with the customer item, which counts
+the customer's corrections (at most CORRECTION_LIMIT) and carries the erasure fence; the erasure
+deletes them with every other item of the customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from payments_tracker.adapters.dynamodb.calls import query_pages
+from payments_tracker.adapters.dynamodb.customer import take_slot, transact
+from payments_tracker.adapters.dynamodb.keys import user_key
+from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
+from payments_tracker.domain.corrections import CORRECTION_LIMIT, Correction
+from payments_tracker.domain.errors import CorrectionLimitReached
+from payments_tracker.domain.sharding import shard_of
+from payments_tracker.domain.timestamps import parse_utc_text, utc_text
+from payments_tracker.service.ports import CustomerErased
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+Item = dict[str, Any]
+
+_PK, _SK = PAYMENTS_TABLE.partition_key, PAYMENTS_TABLE.sort_key
+PREFIX = "CORRECTION#"
+COUNTER = "corrections"
+"""The customer item's count of the customer's corrections."""
+QUERY_PAGE_SIZE = 500
+
+
+def shard_key(shard: int) -> str:
+    """The `byMonth` partition key of one shard's corrections."""
+    return f"CORRECTIONS#{shard:02d}"
+
+
+def to_item(correction: Correction) -> Item:
+    """The item of a correction."""
+    at = utc_text(correction.at)
+    item: Item = {
+        _PK: {"S": user_key(correction.user_id)},
+        _SK: {"S": f"{PREFIX}{at}#{correction.commitment_id}"},
+        BY_MONTH.partition_key: {"S": shard_key(shard_of(correction.user_id))},
+        BY_MONTH.sort_key: {"S": f"{correction.user_id}#{at}#{correction.commitment_id}"},
+        "type": {"S": "commitment-correction"},
+        "userId": {"S": str(correction.user_id)},
+        "commitmentId": {"S": str(correction.commitment_id)},
+        "at": {"S": at},
+    }
+    if correction.name is not None:
+        item["name"] = {"S": correction.name}
+    if correction.excluded is not None:
+        item["excluded"] = {"BOOL": correction.excluded}
+    if correction.into is not None:
+        item["into"] = {"S": str(correction.into)}
+    if correction.amount is not None:
+        item["amount"] = {"S": str(correction.amount)}
+    return item
+
+
+def from_item(item: Item) -> Correction:
+    """The correction of an item."""
+    return Correction(
+        user_id=UUID(item["userId"]["S"]),
+        commitment_id=UUID(item["commitmentId"]["S"]),
+        at=parse_utc_text(item["at"]["S"]),
+        name=item["name"]["S"] if "name" in item else None,
+        excluded=item["excluded"]["BOOL"] if "excluded" in item else None,
+        into=UUID(item["into"]["S"]) if "into" in item else None,
+        amount=Decimal(item["amount"]["S"]) if "amount" in item else None,
+    )
+
+
+class DynamoDBCorrections:
+    """CorrectionStore on the `payments` table."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def of_user(self, user_id: UUID) -> list[Correction]:
+        """Every correction of the customer, oldest first (one query, paginated)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": _PK, "#sk": _SK},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": user_key(user_id)},
+                ":prefix": {"S": PREFIX},
+            },
+            "ConsistentRead": True,
+        }
+        return [from_item(item) for item in query_pages(self._client, request)]
+
+    def record(self, correction: Correction) -> None:
+        """Store `correction` with the customer's count, unless erased (CustomerErased) or at
+        the limit (CorrectionLimitReached)."""
+        count = take_slot(self._table, correction.user_id, COUNTER, CORRECTION_LIMIT)
+        # No condition of its own: the service dates each correction after the customer's
+        # latest, so its key is new.
+        put: dict[str, Any] = {"Put": {"TableName": self._table, "Item": to_item(correction)}}
+        reasons = transact(
+            self._client,
+            [count, cast("TransactWriteItemTypeDef", put)],
+        )
+        if reasons is None:
+            return
+        if reasons[0].erased:
+            raise CustomerErased
+        raise CorrectionLimitReached(CORRECTION_LIMIT)
+
+
+def shard_corrections(client: DynamoDBClient, table: str, shard: int) -> Iterator[Correction]:
+    """The shard's corrections in index order (user id text, then time), lazily."""
+    request: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": BY_MONTH.name,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": BY_MONTH.partition_key},
+        "ExpressionAttributeValues": {":pk": {"S": shard_key(shard)}},
+        "ScanIndexForward": True,
+        "Limit": QUERY_PAGE_SIZE,
+    }
+    for item in query_pages(client, request):
+        yield from_item(item)

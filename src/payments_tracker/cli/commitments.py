@@ -1,0 +1,158 @@
+"""`commitments` (list), `commitments rename|exclude|include|merge`: your commitments as they stand
+now and your corrections to them, through the API.
+
+Like every command, a result is the API's JSON on stdout; `commitments --table` lists them as a
+table for reading instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import click
+
+from payments_tracker.cli.common import ApiClient, api_options, print_json
+
+_TABLE_COLUMNS = (
+    "ID",
+    "NAME",
+    "CADENCE",
+    "STATUS",
+    "AMOUNT",
+    "PREVIOUS",
+    "NEXT DUE",
+    "ESTABLISHED",
+    "CONFIDENCE",
+    "EXCLUDED",
+    "HISTORY (oldest → now)",
+)
+
+
+def _path(commitment_id: str) -> str:
+    return f"/commitments/{quote(commitment_id, safe='')}"
+
+
+def _row(commitment: dict[str, Any]) -> tuple[str, ...]:
+    currency = commitment.get("currency", "")
+    previous = commitment.get("previousAmount")
+    return (
+        str(commitment.get("commitmentId", "")),
+        str(commitment.get("name", "")),
+        str(commitment.get("cadence", "")),
+        str(commitment.get("status", "")),
+        f"{commitment.get('currentAmount', '')} {currency}",
+        "-" if previous is None else f"{previous} {currency}",
+        commitment.get("nextDue") or "-",
+        "yes" if commitment.get("established") else "no",
+        f"{float(commitment.get('confidence', 0)):.2f}",
+        "yes" if commitment.get("excluded") else "no",
+        # history24 is newest first; the table reads left to right, as the web page's strip.
+        str(commitment.get("history24", ""))[::-1],
+    )
+
+
+def _table(commitments: list[dict[str, Any]]) -> str:
+    """The commitments as fixed-width columns, one line each (the header alone when none)."""
+    rows = [_TABLE_COLUMNS, *(_row(commitment) for commitment in commitments)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(_TABLE_COLUMNS))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--table",
+    "as_table",
+    is_flag=True,
+    help="print a table for reading instead of the JSON",
+)
+@api_options
+@click.pass_context
+def commitments(
+    context: click.Context,
+    *,
+    as_table: bool,
+    api_url: str | None,
+    token: str | None,
+    config_path: Path,
+) -> None:
+    """Your commitments as they stand now (GET /commitments), and your corrections to them.
+
+    Alone, `commitments` lists them; `commitments rename|exclude|include|merge` corrects one.
+    """
+    if context.invoked_subcommand is None:
+        _list(as_table=as_table, api_url=api_url, token=token, config_path=config_path)
+
+
+def _list(*, as_table: bool, api_url: str | None, token: str | None, config_path: Path) -> None:
+    api = ApiClient(api_url, token, config_path)
+    answer = api.request("GET", "/commitments")
+    if as_table:
+        click.echo(_table(answer.get("commitments", [])))
+    else:
+        print_json(answer)
+
+
+@commitments.command("list")
+@click.option(
+    "--table", "as_table", is_flag=True, help="print a table for reading instead of the JSON"
+)
+@api_options
+def list_commitments(
+    *, as_table: bool, api_url: str | None, token: str | None, config_path: Path
+) -> None:
+    """List your commitments now, kept first (GET /commitments); as `commitments` alone."""
+    _list(as_table=as_table, api_url=api_url, token=token, config_path=config_path)
+
+
+@commitments.command("rename")
+@click.argument("commitment_id")
+@click.argument("name")
+@api_options
+def rename(
+    commitment_id: str, name: str, api_url: str | None, token: str | None, config_path: Path
+) -> None:
+    """Rename COMMITMENT_ID to NAME (PATCH /commitments/{commitmentId})."""
+    api = ApiClient(api_url, token, config_path)
+    print_json(api.request("PATCH", _path(commitment_id), body={"name": name}))
+
+
+@commitments.command("exclude")
+@click.argument("commitment_id")
+@api_options
+def exclude(commitment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Keep COMMITMENT_ID out of the export from the next cut-off (PATCH, excluded: true)."""
+    api = ApiClient(api_url, token, config_path)
+    print_json(api.request("PATCH", _path(commitment_id), body={"excluded": True}))
+
+
+@commitments.command("include")
+@click.argument("commitment_id")
+@api_options
+def include(commitment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
+    """Put COMMITMENT_ID back into the export (PATCH, excluded: false)."""
+    api = ApiClient(api_url, token, config_path)
+    print_json(api.request("PATCH", _path(commitment_id), body={"excluded": False}))
+
+
+@commitments.command("merge")
+@click.argument("commitment_id")
+@click.option(
+    "--into",
+    "into",
+    required=True,
+    metavar="COMMITMENT_ID",
+    help="the commitment to merge into (same currency)",
+)
+@api_options
+def merge(
+    commitment_id: str, into: str, api_url: str | None, token: str | None, config_path: Path
+) -> None:
+    """Merge COMMITMENT_ID into another, same currency: one history, one streak (POST …/merge)."""
+    api = ApiClient(api_url, token, config_path)
+    print_json(api.request("POST", f"{_path(commitment_id)}/merge", body={"into": into}))

@@ -1,0 +1,132 @@
+"""`payments-tracker commitments` against the real local stack, as a customer uses it: list, rename,
+exclude, include and merge, and the API's refusals on stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+if TYPE_CHECKING:
+    from payments_tracker.local.config import LocalConfig
+
+pytestmark = pytest.mark.e2e
+
+CLI = Path(sys.executable).parent / "payments-tracker"
+NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+"""An hour ago: the latest payment (never in the future)."""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, local_config: LocalConfig, gateway_url: str) -> Path:
+    path = tmp_path / "config.json"
+    local_config.write(path)
+    return path
+
+
+@pytest.fixture
+def auth(config_file: Path) -> tuple[str, ...]:
+    """`--config … --token …` of a new customer, signed up and logged in with the CLI."""
+    email, password = f"cli-{uuid.uuid4().hex[:10]}@example.com", f"Pw-{uuid.uuid4().hex}"
+    config = ("--config", str(config_file))
+    signed_up = run("signup", "--email", email, "--password", password, *config)
+    assert signed_up.returncode == 0, signed_up.stderr
+    login = run("login", "--email", email, "--password", password, *config)
+    assert login.returncode == 0, login.stderr
+    return (*config, "--token", login.stdout.strip())
+
+
+def submit(auth: tuple[str, ...], description: str, months_ago: int, amount: str) -> None:
+    moment = (NOW - relativedelta(months=months_ago)).isoformat()
+    submitted = run(
+        "submit", "--description", description, "--amount", amount, "--currency", "GBP",
+        "--timestamp", moment, *auth,
+    )  # fmt: skip
+    assert submitted.returncode == 0, submitted.stderr
+
+
+def listed(auth: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """`payments-tracker commitments`, by name."""
+    result = run("commitments", *auth)
+    assert result.returncode == 0, result.stderr
+    return {c["name"]: c for c in json.loads(result.stdout)["commitments"]}
+
+
+def corrected(*args: str) -> dict[str, Any]:
+    """A correction's JSON answer (the commitment as it now stands)."""
+    result = run("commitments", *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
+def test_list_rename_exclude_include_and_merge_as_a_customer_would(auth: tuple[str, ...]) -> None:
+    for months_ago, description in ((3, "PUREGYM LTD"), (2, "PureGym"), (1, "PureGym")):
+        submit(auth, description, months_ago, "24.99")
+    for months_ago in (2, 1):
+        submit(auth, "Netflix", months_ago, "10.99")
+
+    shown = listed(auth)
+    assert set(shown) == {"PureGym", "Netflix"}
+    gym, netflix = shown["PureGym"]["commitmentId"], shown["Netflix"]["commitmentId"]
+    assert (shown["PureGym"]["cadence"], shown["PureGym"]["established"]) == ("monthly", True)
+
+    table = run("commitments", "--table", *auth)
+    assert table.returncode == 0, table.stderr
+    header, *rows = table.stdout.splitlines()
+    assert header.startswith("ID")
+    assert "NEXT DUE" in header
+    assert sorted(row.split()[0] for row in rows) == sorted([gym, netflix])
+
+    renamed = corrected("rename", gym, "My gym", *auth)
+    assert (renamed["commitmentId"], renamed["name"]) == (gym, "My gym")
+
+    assert corrected("exclude", netflix, *auth)["excluded"] is True
+    assert listed(auth)["Netflix"]["excluded"] is True
+    assert corrected("include", netflix, *auth)["excluded"] is False
+    assert listed(auth)["Netflix"]["excluded"] is False
+
+    merged = corrected("merge", netflix, "--into", gym, *auth)
+    assert (merged["commitmentId"], merged["name"], merged["mergedFrom"]) == (
+        gym,
+        "My gym",
+        [netflix],
+    )
+    after = listed(auth)
+    assert list(after) == ["My gym"]
+    assert after["My gym"]["mergedFrom"] == [netflix]
+
+
+def test_refusals_print_the_problem_on_stderr_and_exit_1(auth: tuple[str, ...]) -> None:
+    submit(auth, "Gym", 1, "20.00")
+    (gym,) = [c["commitmentId"] for c in listed(auth).values()]
+    unknown = str(uuid.uuid5(uuid.NAMESPACE_URL, gym))
+
+    for args, status, rule in (
+        (("rename", gym, "   "), 422, ("name", "not-blank")),
+        (("merge", gym, "--into", gym), 422, ("into", "same-commitment")),
+        (("exclude", unknown), 404, ("commitmentId", "exists")),
+        (("include", "not-a-commitment-id"), 422, ("commitmentId", "commitment-id")),
+    ):
+        result = run("commitments", *args, *auth)
+        assert result.returncode == 1, (args, result.stdout)
+        assert result.stdout == ""
+        problem = json.loads(result.stderr)
+        assert problem["status"] == status
+        assert [(e["field"], e["rule"]) for e in problem["errors"]] == [rule]
+
+    assert listed(auth)["Gym"]["excluded"] is False

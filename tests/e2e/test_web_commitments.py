@@ -1,0 +1,117 @@
+"""The commitments screen of the web page in headless Chromium against the real local stack.
+
+Like test_web_page.py, this module serves the built page and a gateway whose CORS allow-list holds
+the page's origin, and signs a customer up with the CLI. It submits their payments straight
+through the API (a gym under two spellings, a streaming service, and a phone contract that ended
+months ago in another currency), then runs `web/e2e/commitments.e2e.mjs` (playwright-core driving
+Debian's Chromium): the rows, a refused rename, rename, exclude and include, merge. Then it reads
+GET /commitments to check the page's changes are the API's. Screenshots land in
+test-artifacts/web-commitments/.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from payments_tracker.local.services import PROJECT_ROOT
+from support.web_stack import WebStack, run_in_chromium, serve_web_stack, sign_up
+
+if TYPE_CHECKING:
+    from tests.conftest import CognitoLocal
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "web-commitments"
+CURSOR_KEY = "web-commitments-cursor-key-" + "0" * 32
+NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+"""An hour ago: the latest payment (never in the future)."""
+
+
+@pytest.fixture(scope="module")
+def web_stack(
+    dynamodb_endpoint: str,
+    cognito: CognitoLocal,
+    services_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[WebStack]:
+    """The page on a free port, its `web` client, and a gateway that lets its origin in."""
+    with serve_web_stack(
+        "web-commitments",
+        CURSOR_KEY,
+        dynamodb_endpoint,
+        cognito,
+        services_dir,
+        tmp_path_factory.mktemp("web-commitments"),
+    ) as stack:
+        yield stack
+
+
+def submit_payments(api: httpx.Client, token: str, user_id: str) -> None:
+    """A monthly gym under two spellings, a streaming service paid twice, an ended phone (EUR)."""
+    payments = [
+        ("PUREGYM LTD", 3, "24.99", "GBP"),
+        ("PureGym", 2, "24.99", "GBP"),
+        ("PureGym", 1, "24.99", "GBP"),
+        ("Netflix", 2, "10.99", "GBP"),
+        ("Netflix", 1, "10.99", "GBP"),
+        ("Old phone", 9, "30.00", "EUR"),
+        ("Old phone", 8, "30.00", "EUR"),
+        ("Old phone", 7, "30.00", "EUR"),
+    ]
+    for description, months_ago, amount, currency in payments:
+        moment = NOW - relativedelta(months=months_ago)
+        answer = api.post(
+            "/payments",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "paymentId": str(uuid.uuid4()),
+                "userId": user_id,
+                "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "description": description,
+                "currency": currency,
+                "amount": amount,
+            },
+        )
+        assert answer.status_code == 201, answer.text
+
+
+def listed(api: httpx.Client, token: str) -> dict[str, dict[str, Any]]:
+    """GET /commitments, by name."""
+    answer = api.get("/commitments", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return {c["name"]: c for c in answer.json()["commitments"]}
+
+
+def test_a_customer_renames_excludes_and_merges_commitments_in_chromium(
+    web_stack: WebStack,
+) -> None:
+    customer = sign_up(web_stack, "webc")
+    token, user_id = customer.token, customer.user_id
+
+    with httpx.Client(base_url=web_stack.config.api_url, timeout=30) as api:
+        submit_payments(api, token, user_id)
+        before = listed(api, token)
+        assert set(before) == {"PureGym", "Netflix", "Old phone"}
+        assert before["PureGym"]["status"] == "kept"
+        assert before["Old phone"]["status"] == "ended"
+
+        run_in_chromium("e2e/commitments.e2e.mjs", web_stack, customer, ARTIFACTS)
+
+        after = listed(api, token)
+
+    # What the page did is what the API now holds.
+    assert set(after) == {"My gym", "Old phone"}
+    gym = after["My gym"]
+    assert gym["commitmentId"] == before["PureGym"]["commitmentId"]
+    assert gym["mergedFrom"] == [before["Netflix"]["commitmentId"]]
+    assert gym["excluded"] is True
+    assert after["Old phone"]["excluded"] is False
+    assert after["Old phone"]["mergedFrom"] == []
