@@ -13,6 +13,9 @@ from __future__ import annotations
 import argparse
 
 from bench.common import markdown_table
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.payment import RETENTION_MONTHS
+from payments_tracker.domain.report import months_read_for
 
 PRICE_DATE = "early 2025 list prices, us-east-1 — verify before use"
 
@@ -31,7 +34,8 @@ PEAK_HOUR_FACTOR = 3.0  # busiest hour of those days vs their average hour
 PAYMENT_ITEM_KB = 0.6  # canonical submission + instants + keys
 INDEX_COPIES = 2  # the LSI byMonthTime and the GSI byMonth each hold a copy (projection ALL)
 REPORT_ITEM_KB = 2.0  # one user's report of one month (5 commitments)
-PAYMENT_RETENTION_MONTHS = 25  # TTL (docs/design.md §8)
+PAYMENT_RETENTION_MONTHS = RETENTION_MONTHS  # TTL (docs/reports.md §4)
+MONTHS_READ = len(months_read_for(Month(2026, 11)))  # by each month's report
 REPORT_RETENTION_MONTHS = 72  # 6 years
 API_MS, API_MB = 25, 1024  # billed duration per call (DynamoDB round trip dominates), memory
 AUTHORIZER_MS, AUTHORIZER_MB = 10, 512
@@ -98,7 +102,7 @@ def model(mau: int) -> tuple[list[tuple[str, str, float]], dict[str, float]]:
     payments_gb = payments_kept * PAYMENT_ITEM_KB * (1 + INDEX_COPIES) / 1e6
     reports_gb = mau * REPORT_ITEM_KB * REPORT_RETENTION_MONTHS / 1e6
     table_gb = payments_gb + reports_gb
-    report_payments = mau * SUBMISSIONS_PER_USER * 24  # the 24-month window, read once a month
+    report_payments = mau * SUBMISSIONS_PER_USER * MONTHS_READ  # read once a month
     report_seconds = report_payments / REPORT_PAYMENTS_PER_S
     peak_per_s = submissions * PEAK_SHARE_FIRST_5_DAYS / (5 * 24 * 3600) * PEAK_HOUR_FACTOR
     average_per_s = requests / (30 * 24 * 3600)

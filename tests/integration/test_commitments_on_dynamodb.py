@@ -3,7 +3,7 @@ customer for each case of cadence, identity and correction, read back as the sto
 export rows.
 
 Every date is relative to the clock: the month built is the one before the current one, so no
-payment is old enough for DynamoDB Local's TTL sweeper (a payment expires 26 months after the start
+payment is old enough for DynamoDB Local's TTL sweeper (a payment expires 27 months after the start
 of its month; the oldest here is 21 months before the month built).
 """
 

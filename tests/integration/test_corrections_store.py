@@ -5,7 +5,9 @@ build as one user-sorted stream per shard."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
@@ -96,6 +98,32 @@ def test_corrections_are_read_back_exactly_oldest_first_and_only_the_owners(
     assert item["byMonthSK"] == {"S": f"{alice}#2026-11-20T09:30:15.123456Z#{rent}"}
     assert {"name", "excluded"}.isdisjoint(item)  # only the fields it changed
     assert item["into"] == {"S": str(landlord)}
+
+
+def test_two_corrections_dated_alike_are_both_kept_and_a_merge_keeps_both_amounts(
+    table: tuple[DynamoDBClient, str],
+) -> None:
+    # Two requests at once read the same latest correction and date theirs alike: the second
+    # writer finds the key taken and takes the next microsecond; nothing is overwritten.
+    client, name = table
+    store = DynamoDBCorrections(client, name)
+    alice, gym, rent = uuid.uuid4(), commitment(), commitment()
+    first = Correction(alice, gym, AT, name="Gym")
+    second = Correction(alice, gym, AT, excluded=True)
+    merge = Correction(
+        alice, rent, AT, into=gym, amount=Decimal("950.00"), into_amount=Decimal("45.50")
+    )
+    for correction in (first, second, merge):
+        store.record(correction)
+
+    later = AT + timedelta(microseconds=1)
+    read = store.of_user(alice)
+    # Oldest first; alike instants in the order of their commitment ids' text (the sort key).
+    expected = sorted(
+        [first, merge, replace(second, at=later)], key=lambda c: (c.at, str(c.commitment_id))
+    )
+    assert read == expected
+    assert customer_item(client, name, alice)["corrections"] == {"N": "3"}
 
 
 def test_the_limit_is_counted_in_the_customer_item_and_the_one_past_it_is_refused(

@@ -41,6 +41,9 @@ class Correction:
     """The commitment's latest amount when the correction was made: where one payee's streams
     are told apart by amount, the correction follows the stream it was made on
     (`standing.in_force`)."""
+    into_amount: Decimal | None = None
+    """The latest amount of the commitment merged into, when the merge was made: the merge
+    follows that stream the same way."""
 
     def document(self) -> dict[str, Any]:
         """The correction as the audit shows it: only the fields it changed."""

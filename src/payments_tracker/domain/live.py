@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from payments_tracker.domain.corrections import Correction
+from payments_tracker.domain.corrections import Correction, Corrections
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus
 from payments_tracker.domain.schedule import MAX_TOLERANCE
@@ -74,9 +74,22 @@ def _day(payment: Payment) -> str:
     return payment.submission.timestamp.moment.date().isoformat()
 
 
+@dataclass(frozen=True)
+class LiveView:
+    """The customer's commitments now, and the corrections in force they were read with."""
+
+    commitments: list[LiveCommitment]
+    corrections: Corrections
+
+    def find(self, commitment_id: UUID) -> LiveCommitment | None:
+        """The live commitment `commitment_id` stands for (itself, or its merge target)."""
+        target = self.corrections.target(commitment_id)
+        return next((c for c in self.commitments if c.commitment_id == target), None)
+
+
 def live_commitments(
     user_id: UUID, payments: Iterable[Payment], changes: Iterable[Correction], now: datetime
-) -> list[LiveCommitment]:
+) -> LiveView:
     """The customer's commitments now: active payments of the months read, every correction."""
     active = [p for p in payments if p.status is PaymentStatus.ACTIVE]
     corrections = in_force(user_id, active, changes)
@@ -112,4 +125,4 @@ def live_commitments(
             str(c.commitment_id),
         )
     )
-    return answer
+    return LiveView(answer, corrections)

@@ -26,9 +26,10 @@ VOID_FIELDS = ("reason",)
 VOID_REASON_MAX_LENGTH = DESCRIPTION_MAX_LENGTH
 """A void's optional reason follows the rules of a description: NFC, 1-140 characters, not blank,
 no invisible or unassigned characters (domain/description.py)."""
-RETENTION_MONTHS = 26
-"""The report of month M reads payments of M-24 (a week before its window, for the tolerance)
-at its cut-off early in M+1: they must still be there (ADR 0007)."""
+RETENTION_MONTHS = 27
+"""The report of month M reads payments of M-25 (a week before its window, for the tolerance,
+and the month before's own edge: which payments the report of M-1 counted) at its cut-off early
+in M+1: they must still be there (ADR 0007)."""
 MONTHLY_PAYMENT_LIMIT = 100
 """The most payments one customer may store for one calendar month (voided ones included).
 
@@ -100,7 +101,7 @@ class Payment:
 
     @property
     def expires_at(self) -> datetime:
-        """Retention: 26 months after the start of the payment's month (docs/design.md §8)."""
+        """Retention: RETENTION_MONTHS after the start of its month (docs/reports.md §4)."""
         return self.submission.month.plus(RETENTION_MONTHS).start_utc()
 
     def voided(

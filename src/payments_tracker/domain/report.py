@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,17 +14,19 @@ from uuid import UUID
 from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.domain.payment import Payment, PaymentStatus, month_closes_at
 from payments_tracker.domain.schedule import MAX_TOLERANCE, Cadence
 from payments_tracker.domain.standing import (
     WINDOW_MONTHS,
     CommitmentStatus,
     Standing,
+    Stream,
     assess,
     day_in_offset_of,
     month_first_day,
     month_last_day,
     month_number,
+    payment_day,
     streams_of,
 )
 from payments_tracker.domain.standing import in_force as corrections_in_force
@@ -42,8 +44,10 @@ def window_of(month: Month) -> list[Month]:
 def months_read_for(month: Month) -> list[Month]:
     """The months of payments a report of `month` reads: its window and one month either side,
     for the tolerance (rent due on the 1st of the window's first month, paid on the 31st before;
-    the month's last due date paid a few days into the next month)."""
-    return [month.plus(offset) for offset in range(-WINDOW_MONTHS, 2)]
+    the month's last due date paid a few days into the next month), and one more month before,
+    so the build can tell which payments the report of the month before counted (a payment is
+    counted in one month's rows only: `build_user_report`)."""
+    return [month.plus(offset) for offset in range(-WINDOW_MONTHS - 1, 2)]
 
 
 def counts_at(payment: Payment, cutoff: datetime) -> bool:
@@ -213,6 +217,8 @@ def build_user_report(
     payments: Iterable[Payment],
     cutoff: datetime,
     corrections: Iterable[Correction] = (),
+    *,
+    previous_cutoff: datetime | None = None,
 ) -> UserReport | None:
     """The customer's report of `month` as of `cutoff`, or None with no counting payment.
 
@@ -220,25 +226,57 @@ def build_user_report(
     read (`months_read_for`), received after the cut-off or voided by it are left out. The
     customer's corrections count as they stood at the cut-off. Memory grows with one customer's
     payments of the window (at most MONTHLY_PAYMENT_LIMIT a month).
+
+    A payment is counted in one month's rows only. Near a month's start a payment may count for
+    the month's first due date while the report of the month before, as of its own cut-off
+    (`previous_cutoff`: the cut-off of that month's current run, or its scheduled one when it has
+    none), counted it for that month's last due date (each build fits the schedule to the
+    payments it sees, and a later build sees more). Such a payment stays with the month before:
+    it is left out of this month's `amountsPaid`, `amount`, `payments` and `paidAt`
+    (docs/reports.md §1.2).
     """
     newest = month.year * 12 + month.month - 1
     first, last = newest - WINDOW_MONTHS, newest + 1  # `months_read_for`, as numbers
+    read: list[Payment] = []
     counting = []
     for payment in payments:
         moment = payment.submission.timestamp.moment
-        if first <= moment.year * 12 + moment.month - 1 <= last and counts_at(payment, cutoff):
-            counting.append(payment)  # in the months read (`month_number`), counting
+        number = moment.year * 12 + moment.month - 1  # `month_number`
+        if first - 1 <= number <= last:
+            read.append(payment)
+            if number >= first and counts_at(payment, cutoff):
+                counting.append(payment)
     if not counting:
         return None
     in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
     earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
     latest = month_last_day(month) + MAX_TOLERANCE + 1
-    commitments = []
+    standings: list[tuple[Stream, Standing]] = []
     for stream in streams_of(user_id, counting, in_force):
         as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
         standing = assess(stream, month, as_of, earliest)
-        if standing is None:
-            continue
+        if standing is not None:
+            standings.append((stream, standing))
+    if not standings:
+        return None
+    # Payments the month before may have counted: within the tolerance after its last day.
+    edge = month_last_day(month.plus(-1)) + MAX_TOLERANCE
+    early = {
+        payment.submission.payment_id
+        for _, standing in standings
+        for payment in standing.in_month
+        if payment_day(payment) <= edge
+    }
+    if early:
+        before = previous_cutoff or min(month_closes_at(month.plus(-1)), cutoff)
+        counted = _counted_in(user_id, month.plus(-1), read, before, corrections, early)
+        if counted:
+            standings = [
+                (stream, _without(standing, counted) if counted & early else standing)
+                for stream, standing in standings
+            ]
+    commitments = []
+    for stream, standing in standings:
         months = [m for p in standing.payments if first < (m := month_number(p)) < last]
         commitments.append(
             Commitment.of(
@@ -253,7 +291,48 @@ def build_user_report(
                 ),
             )
         )
-    if not commitments:
-        return None
     commitments.sort(key=_report_order)
     return UserReport(user_id, month, cutoff, tuple(commitments))
+
+
+def _without(standing: Standing, counted: set[UUID]) -> Standing:
+    kept = tuple(p for p in standing.in_month if p.submission.payment_id not in counted)
+    return replace(standing, in_month=kept) if len(kept) != len(standing.in_month) else standing
+
+
+def _counted_in(  # noqa: PLR0917 - the month before's run, as `build_user_report` has it
+    user_id: UUID,
+    month: Month,
+    payments: list[Payment],
+    cutoff: datetime,
+    corrections: Iterable[Correction],
+    candidates: set[UUID],
+) -> set[UUID]:
+    """Which of `candidates` the report of `month` as of `cutoff` counts for the month's due
+    dates: the same rules, on the payments that counted at that cut-off (so the same answer as
+    that month's own build), assessing only the streams that hold a candidate."""
+    newest = month.year * 12 + month.month - 1
+    first, last = newest - WINDOW_MONTHS, newest + 1
+    counting = [
+        payment
+        for payment in payments
+        if first <= month_number(payment) <= last and counts_at(payment, cutoff)
+    ]
+    if not counting:
+        return set()
+    in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
+    earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
+    latest = month_last_day(month) + MAX_TOLERANCE + 1
+    counted: set[UUID] = set()
+    for stream in streams_of(user_id, counting, in_force):
+        if not any(p.submission.payment_id in candidates for p in stream.payments):
+            continue
+        as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
+        standing = assess(stream, month, as_of, earliest)
+        if standing is not None:
+            counted.update(
+                p.submission.payment_id
+                for p in standing.in_month
+                if p.submission.payment_id in candidates
+            )
+    return counted

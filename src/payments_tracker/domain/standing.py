@@ -113,10 +113,11 @@ def in_force(
     Where one payee's payments are several streams told apart by amount, the ids of those
     streams depend on which streams there are (the cheapest has the payee's own id): a correction
     of such a payee applies to the stream whose amounts are nearest to its recorded amount, so an
-    exclusion stays with the annual plan it was made on when a cheaper monthly one begins.
+    exclusion stays with the annual plan it was made on when a cheaper monthly one begins. A
+    merge also records the amount of the commitment merged into, and follows it the same way.
     """
     recorded = list(changes)
-    if not any(change.amount is not None for change in recorded):
+    if not any(c.amount is not None or c.into_amount is not None for c in recorded):
         return Corrections.of(recorded, at)
     groups: dict[tuple[str, str], list[Decimal]] = {}
     for payment in payments:
@@ -137,14 +138,25 @@ def in_force(
             bands_of[candidate] = labelled
     followed = []
     for change in recorded:
-        streams = bands_of.get(change.commitment_id)
-        amount = change.amount
-        if streams is not None and amount is not None:
-            nearest = min(streams, key=lambda stream: _distance(amount, stream))
-            followed.append(replace(change, commitment_id=nearest[2]))
-        else:
-            followed.append(change)
+        into = change.into
+        followed.append(
+            replace(
+                change,
+                commitment_id=_nearest(bands_of, change.commitment_id, change.amount),
+                into=None if into is None else _nearest(bands_of, into, change.into_amount),
+            )
+        )
     return Corrections.of(followed, at)
+
+
+def _nearest(
+    bands_of: dict[UUID, list[tuple[Decimal, Decimal, UUID]]], named: UUID, amount: Decimal | None
+) -> UUID:
+    """The stream of the payee of `named` whose amounts are nearest to `amount` (or `named`)."""
+    streams = bands_of.get(named)
+    if streams is None or amount is None:
+        return named
+    return min(streams, key=lambda stream: _distance(amount, stream))[2]
 
 
 def _distance(amount: Decimal, band: tuple[Decimal, Decimal, UUID]) -> float:

@@ -343,7 +343,10 @@ class LiveCommitmentView(_Strict):
     status: Literal["kept", "lapsed", "ended"] = Field(description=_STATUS)
     currentAmount: str = _amount("The latest amount paid")
     previousAmount: str | None = _amount("The amount before the latest change; null if none")
-    firstPaid: str = _date("The date of its first payment in the 24 months (your offset)")
+    firstPaid: str = _date(
+        "The date of its first payment read: the 24 months up to now and the week before them, "
+        "for the tolerance (your offset)"
+    )
     lastPaid: str = _date("The date of its latest payment (your offset)")
     nextDue: str | None = _date(
         "The predicted next due date; null while the cadence is unknown or after it ended"

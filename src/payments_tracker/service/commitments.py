@@ -12,16 +12,19 @@ from uuid import UUID
 
 from payments_tracker.domain.corrections import (
     Correction,
-    Corrections,
     parse_commitment_id,
     validate_merge,
     validate_patch,
 )
 from payments_tracker.domain.errors import CommitmentNotFound, FieldError, ValidationFailed
-from payments_tracker.domain.live import LiveCommitment, live_commitments, months_read_now
+from payments_tracker.domain.live import (
+    LiveCommitment,
+    LiveView,
+    live_commitments,
+    months_read_now,
+)
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, PaymentStatus
-from payments_tracker.domain.standing import in_force
+from payments_tracker.domain.payment import Payment
 from payments_tracker.service.callers import caller_id
 
 Clock = Callable[[], datetime]
@@ -56,29 +59,34 @@ class CommitmentPorts:
 
 @dataclass(frozen=True)
 class _Now:
-    commitments: list[LiveCommitment]
+    """What a route read: the caller's payments and corrections, and the view they make."""
+
+    owner: UUID
+    at: datetime
+    payments: list[Payment]
     changes: list[Correction]
-    corrections: Corrections
+    view: LiveView
 
     def find(self, commitment_id: UUID) -> LiveCommitment | None:
-        """The live commitment `commitment_id` stands for (itself, or its merge target)."""
-        target = self.corrections.target(commitment_id)
-        return next((c for c in self.commitments if c.commitment_id == target), None)
+        return self.view.find(commitment_id)
+
+    def recorded(self, correction: Correction) -> _Now:
+        """The view with `correction` added, from the same payments (nothing is read again)."""
+        changes = [*self.changes, correction]
+        view = live_commitments(self.owner, self.payments, changes, self.at)
+        return _Now(self.owner, self.at, self.payments, changes, view)
 
 
 def _now(ports: CommitmentPorts, owner: UUID, now: datetime) -> _Now:
     first, last = months_read_now(now)
     payments = ports.payments.payments_between(owner, first, last)
     changes = ports.corrections.of_user(owner)
-    active = [p for p in payments if p.status is PaymentStatus.ACTIVE]
-    return _Now(
-        live_commitments(owner, payments, changes, now), changes, in_force(owner, active, changes)
-    )
+    return _Now(owner, now, payments, changes, live_commitments(owner, payments, changes, now))
 
 
 def list_commitments(ports: CommitmentPorts, caller: str) -> list[LiveCommitment]:
     """The caller's commitments as they stand now."""
-    return _now(ports, caller_id(caller), ports.clock()).commitments
+    return _now(ports, caller_id(caller), ports.clock()).view.commitments
 
 
 def _commitment_id(text: str) -> UUID:
@@ -116,17 +124,16 @@ def correct_commitment(
     )
     if name is None and excluded is None:
         return found
-    ports.corrections.record(
-        Correction(
-            owner,
-            found.commitment_id,
-            _dated(state.changes, now),
-            name=name,
-            excluded=excluded,
-            amount=Decimal(found.standing.current_amount),
-        )
+    correction = Correction(
+        owner,
+        found.commitment_id,
+        _dated(state.changes, now),
+        name=name,
+        excluded=excluded,
+        amount=Decimal(found.standing.current_amount),
     )
-    return _refreshed(ports, owner, found.commitment_id)
+    ports.corrections.record(correction)
+    return _refreshed(state, correction, found)
 
 
 def merge_commitments(
@@ -159,20 +166,19 @@ def merge_commitments(
                 )
             ]
         )
-    ports.corrections.record(
-        Correction(
-            owner,
-            source.commitment_id,
-            _dated(state.changes, now),
-            into=target.commitment_id,
-            amount=Decimal(source.standing.current_amount),
-        )
+    correction = Correction(
+        owner,
+        source.commitment_id,
+        _dated(state.changes, now),
+        into=target.commitment_id,
+        amount=Decimal(source.standing.current_amount),
+        into_amount=Decimal(target.standing.current_amount),
     )
-    return _refreshed(ports, owner, target.commitment_id)
+    ports.corrections.record(correction)
+    return _refreshed(state, correction, target)
 
 
-def _refreshed(ports: CommitmentPorts, owner: UUID, commitment_id: UUID) -> LiveCommitment:
-    found = _now(ports, owner, ports.clock()).find(commitment_id)
-    if found is None:  # its payments expired in between: vanishingly rare
-        raise CommitmentNotFound("commitmentId")
-    return found
+def _refreshed(state: _Now, correction: Correction, corrected: LiveCommitment) -> LiveCommitment:
+    """The corrected commitment as the live view now shows it, from the payments already read:
+    the same payments make the same streams, so it is there (else, as it was before)."""
+    return state.recorded(correction).find(corrected.commitment_id) or corrected

@@ -89,8 +89,9 @@ def _replay_of_an_aged_payment(
 ) -> Payment | None:
     """The stored payment if `body` replays it exactly and only its age broke a rule.
 
-    A payment stays stored until its TTL (26 months after its month) while new submissions must
-    be within 24 months: an identical replay in between is still answered 200 (docs/design.md §4).
+    A payment stays stored until its TTL (RETENTION_MONTHS after the start of its month) while
+    new submissions must be within 24 months: an identical replay in between is still answered
+    200 (docs/design.md §4).
     """
     if not failure.errors or any(e.rule != "within-24-months" for e in failure.errors):
         return None

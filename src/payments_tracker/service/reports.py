@@ -242,12 +242,20 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
         pending.reports.clear()
         pending.rows.clear()
 
+    previous_cutoff = _cutoff_before(ports.runs, run.month)
     with tempfile.TemporaryFile() as part:
         writer = _PartWriter(part)
         for user_id, payments, corrections in users_of_shard(ports.payments, run.month, shard):
             stream = _Guarded(payments)
             try:
-                report = build_user_report(user_id, run.month, stream, run.cutoff, corrections)
+                report = build_user_report(
+                    user_id,
+                    run.month,
+                    stream,
+                    run.cutoff,
+                    corrections,
+                    previous_cutoff=previous_cutoff,
+                )
                 rows = report.export_rows() if report is not None else []
             except _StreamFailed as failure:  # the store, not the customer: the shard fails
                 raise failure.error from None
@@ -293,6 +301,13 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
         failed_users=tuple(sorted(failed)),
         erased_skipped=counts.erased_skipped,
     )
+
+
+def _cutoff_before(runs: ReportRuns, month: Month) -> datetime | None:
+    """The cut-off of the month before's current run: a payment its report counted is not
+    counted again in this month's (`build_user_report`)."""
+    before = runs.current_run(month.plus(-1))
+    return None if before is None else before.cutoff
 
 
 class _StreamFailed(Exception):

@@ -941,13 +941,14 @@ def test_every_field_error_carries_a_message() -> None:
 # --- the record kept of a payment ---------------------------------------------------------------
 
 
-def test_a_payment_expires_26_months_after_the_start_of_its_month() -> None:
+def test_a_payment_expires_27_months_after_the_start_of_its_month() -> None:
     payment = Payment(
         submit(timestamp="2026-11-30T23:30:00-05:00", now=datetime(2026, 12, 2, tzinfo=UTC)), NOW
     )
 
-    # The report of M reads M-24 at its cut-off early in M+1 (the due dates' tolerance).
-    assert payment.expires_at == datetime(2029, 1, 1, tzinfo=UTC)
+    # The report of M reads M-25 at its cut-off early in M+1 (the due dates' tolerance, and
+    # what the report of M-1 counted).
+    assert payment.expires_at == datetime(2029, 2, 1, tzinfo=UTC)
 
 
 def test_a_month_closes_on_the_5th_of_the_next_month_at_0200_utc() -> None:

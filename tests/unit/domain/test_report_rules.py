@@ -93,11 +93,12 @@ def test_distinct_users_have_distinct_commitment_ids() -> None:
 # --- months, runs and status -----------------------------------------------------------------
 
 
-def test_the_window_is_24_months_and_a_month_either_side_is_read() -> None:
+def test_the_window_is_24_months_and_the_months_around_it_are_read() -> None:
     window = window_of(NOVEMBER)
     assert (len(window), window[0], window[-1]) == (24, Month(2024, 12), NOVEMBER)
     read = months_read_for(NOVEMBER)
-    assert (read[0], read[-1]) == (Month(2024, 11), Month(2026, 12))
+    # and one more month before: which payments the report of the month before counted.
+    assert (read[0], read[-1]) == (Month(2024, 10), Month(2026, 12))
 
 
 def test_a_payment_at_2330_minus_5_on_the_last_day_counts_in_the_customers_month() -> None:

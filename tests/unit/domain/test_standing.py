@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.identity import commitment_id
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment
+from payments_tracker.domain.payment import Payment, month_closes_at
 from payments_tracker.domain.report import Commitment, build_user_report
 from payments_tracker.domain.schedule import MAX_TOLERANCE, Cadence, Outcome
 from payments_tracker.domain.standing import (
@@ -460,3 +460,89 @@ def test_a_correction_follows_its_stream_by_amount_when_a_cheaper_one_of_the_pay
     assert later.excluded == {labelled}  # the annual plan's id now, not the monthly's
     # Without a recorded amount (no stream to follow) a correction keeps its id.
     assert in_force(ALICE, annual + monthly, [replace(exclusion, amount=None)]).excluded == {plain}
+
+
+def test_a_merge_follows_the_stream_it_was_merged_into_by_amount() -> None:
+    # "iCloud yearly" merged into the APPLE.COM annual plan (then the payee's only stream); later
+    # an Apple 2.99 monthly begins and takes the payee's own id: the merge stays with the annual.
+    annual = on_days("APPLE.COM", [date(2025, 5, 20), date(2026, 5, 21)], "99.00")
+    icloud = on_days("iCloud yearly", [date(2024, 5, 19)], "99.00")
+    plain = commitment_id(ALICE, "GBP", "apple")
+    source = commitment_id(ALICE, "GBP", "icloudyearly")
+    merge = Correction(
+        ALICE, source, NOW_UTC, into=plain, amount=Decimal("99.00"), into_amount=Decimal("99.00")
+    )
+    monthly = on_days("Apple", monthly_on(7, Month(2026, 8), 4), "2.99")
+
+    later = in_force(ALICE, annual + icloud + monthly, [merge])
+
+    labelled = commitment_id(ALICE, "GBP", "apple", "~1e1")
+    assert later.merged == {source: labelled}
+    streams = {s.commitment_id: s for s in streams_of(ALICE, annual + icloud + monthly, later)}
+    assert len(streams[labelled].payments) == 3  # the annual plan's two and iCloud's one
+    assert len(streams[plain].payments) == 4  # the monthly plan alone
+    # Without the target's recorded amount the merge keeps the id it named (the monthly now).
+    unfollowed = in_force(ALICE, annual + icloud + monthly, [replace(merge, into_amount=None)])
+    assert unfollowed.merged == {source: plain}
+
+
+# --- a payment counts in one month's rows only ------------------------------------------------
+
+
+def counted_by_month(payments: list[Payment], months: list[Month]) -> dict[Month, list[str]]:
+    """The amounts each month's report counts (each payment has its own amount), every month
+    built at its scheduled cut-off and told the cut-off of the month before's run."""
+    counted: dict[Month, list[str]] = {}
+    for month in months:
+        report = build_user_report(
+            ALICE,
+            month,
+            payments,
+            month_closes_at(month),
+            previous_cutoff=month_closes_at(month.plus(-1)),
+        )
+        counted[month] = (
+            []
+            if report is None
+            else [amount for commitment in report.commitments for amount in commitment.amounts_paid]
+        )
+    return counted
+
+
+@st.composite
+def paid_around_the_first(draw: st.DrawFn) -> list[Payment]:
+    """Monthly payments due around the 1st, each up to a week early or late, so that each
+    month's build fits a due day of its own (the later build sees more payments)."""
+    count = draw(st.integers(4, 14))
+    first = Month(2025, 10)
+    payments = []
+    for i in range(count):
+        month = first.plus(i)
+        day = date(month.year, month.month, 1) + timedelta(days=draw(st.integers(-7, 7)))
+        payments.append(paid(ALICE, "Rent", f"{day}T10:00:00Z", f"{500 + i}.00"))
+    return payments
+
+
+@PROPERTY
+@given(paid_around_the_first())
+def test_no_payment_is_counted_in_two_months(payments: list[Payment]) -> None:
+    months = [Month(2025, 10).plus(i) for i in range(15)]
+    counted = counted_by_month(payments, months)
+    every_count = [amount for amounts in counted.values() for amount in amounts]
+    assert len(every_count) == len(set(every_count)), counted
+
+
+def test_a_payment_the_month_before_counted_is_not_counted_again() -> None:
+    # Rent due around the 1st, paid on 4 October and early on 27 October. October's build sees
+    # those two: due on the 27th, and the 27 October payment counts for October. November's
+    # build also sees 2 December: due around the 1st, and 27 October is early for 1 November.
+    # It stays October's: November counts nothing (its due date is paid, by a payment handed
+    # over with October).
+    days = [date(2025, 10, 4), date(2025, 10, 27), date(2025, 12, 2), date(2025, 12, 29)]
+    payments = [paid(ALICE, "Rent", f"{d}T10:00:00Z", f"{500 + i}.00") for i, d in enumerate(days)]
+    counted = counted_by_month(payments, [Month(2025, 10), Month(2025, 11)])
+    assert counted == {Month(2025, 10): ["501.00"], Month(2025, 11): []}
+    alone = build_user_report(ALICE, Month(2025, 11), payments, month_closes_at(Month(2025, 11)))
+    assert alone is not None
+    # Without its run, the month before is taken at its scheduled cut-off: the same answer.
+    assert alone.commitments[0].amounts_paid == ()

@@ -27,6 +27,7 @@ from payments_tracker.domain.report_run import (
     ShardState,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
+from payments_tracker.service import reports as reports_module
 from payments_tracker.service.report_ports import ReportPorts, SavedReports
 from payments_tracker.service.reports import (
     MonthHandedOver,
@@ -342,7 +343,7 @@ def test_the_builder_holds_at_most_one_users_history_at_a_time() -> None:
 
     outcome = build_shard(ports, start_or_join_run(ports.runs, "2026-11", NOW), SHARD)
 
-    months_read = len(months_read_for(NOVEMBER))  # the window and a month either side: 26
+    months_read = len(months_read_for(NOVEMBER))  # 24 + a month either side + 1: 27
     one_users_history = months_read * commitments
     assert outcome.users == len(users)
     assert source.made == len(users) * one_users_history
@@ -399,3 +400,27 @@ def test_report_documents_are_stable_json(
     assert document["generatedAt"] == run.cutoff.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert [c["name"] for c in document["commitments"]] == ["Gym", "Netflix"]
     assert datetime.fromisoformat(document["generatedAt"]).tzinfo is not None
+
+
+def test_a_build_is_told_the_cut_off_of_the_month_befores_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A payment the month before's report counted is not counted again (domain/report.py): the
+    # build judges that at the cut-off of the month before's current run, here an on-demand one.
+    (user,) = users_in_shard(1, SHARD)
+    ports = make_ports(monthly(user, "Gym", ["2026-09", "2026-10", "2026-11"]))
+    october_at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    october = start_or_join_run(ports.runs, "2026-10", october_at)
+    build_shard(ports, october, SHARD)
+    told: list[datetime | None] = []
+    real_build = reports_module.build_user_report
+
+    def recording(*args: Any, **kwargs: Any) -> UserReport | None:
+        told.append(kwargs["previous_cutoff"])
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(reports_module, "build_user_report", recording)
+    build_shard(ports, start_or_join_run(ports.runs, "2026-11", NOW, scheduled=True), SHARD)
+    build_shard(ports, start_or_join_run(ports.runs, "2026-09", NOW), SHARD)
+
+    assert told == [october_at, None]  # September's month before (August) was never built

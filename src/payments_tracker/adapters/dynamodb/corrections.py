@@ -12,19 +12,21 @@ deletes them with every other item of the customer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from payments_tracker.adapters.dynamodb.calls import query_pages
-from payments_tracker.adapters.dynamodb.customer import take_slot, transact
+from payments_tracker.adapters.dynamodb.customer import CONDITION_FAILED, take_slot, transact
 from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
 from payments_tracker.domain.corrections import CORRECTION_LIMIT, Correction
 from payments_tracker.domain.errors import CorrectionLimitReached
 from payments_tracker.domain.sharding import shard_of
 from payments_tracker.domain.timestamps import parse_utc_text, utc_text
-from payments_tracker.service.ports import CustomerErased
+from payments_tracker.service.ports import CustomerErased, StorageUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -37,6 +39,9 @@ PREFIX = "CORRECTION#"
 COUNTER = "corrections"
 """The customer item's count of the customer's corrections."""
 QUERY_PAGE_SIZE = 500
+_KEY_ATTEMPTS = 5
+"""Writes of one correction whose key another took in the same microsecond, at most."""
+_ONE_TICK = timedelta(microseconds=1)
 
 
 def shard_key(shard: int) -> str:
@@ -65,6 +70,8 @@ def to_item(correction: Correction) -> Item:
         item["into"] = {"S": str(correction.into)}
     if correction.amount is not None:
         item["amount"] = {"S": str(correction.amount)}
+    if correction.into_amount is not None:
+        item["intoAmount"] = {"S": str(correction.into_amount)}
     return item
 
 
@@ -78,6 +85,7 @@ def from_item(item: Item) -> Correction:
         excluded=item["excluded"]["BOOL"] if "excluded" in item else None,
         into=UUID(item["into"]["S"]) if "into" in item else None,
         amount=Decimal(item["amount"]["S"]) if "amount" in item else None,
+        into_amount=Decimal(item["intoAmount"]["S"]) if "intoAmount" in item else None,
     )
 
 
@@ -104,20 +112,28 @@ class DynamoDBCorrections:
 
     def record(self, correction: Correction) -> None:
         """Store `correction` with the customer's count, unless erased (CustomerErased) or at
-        the limit (CorrectionLimitReached)."""
-        count = take_slot(self._table, correction.user_id, COUNTER, CORRECTION_LIMIT)
-        # No condition of its own: the service dates each correction after the customer's
-        # latest, so its key is new.
-        put: dict[str, Any] = {"Put": {"TableName": self._table, "Item": to_item(correction)}}
-        reasons = transact(
-            self._client,
-            [count, cast("TransactWriteItemTypeDef", put)],
-        )
-        if reasons is None:
-            return
-        if reasons[0].erased:
-            raise CustomerErased
-        raise CorrectionLimitReached(CORRECTION_LIMIT)
+        the limit (CorrectionLimitReached). Never over another: the service dates each
+        correction after the customer's latest it read, but two requests at once may read the
+        same latest; the later writer finds the key taken and takes the next microsecond."""
+        for _ in range(_KEY_ATTEMPTS):
+            count = take_slot(self._table, correction.user_id, COUNTER, CORRECTION_LIMIT)
+            put: dict[str, Any] = {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(correction),
+                    "ConditionExpression": "attribute_not_exists(#sk)",
+                    "ExpressionAttributeNames": {"#sk": _SK},
+                }
+            }
+            reasons = transact(self._client, [count, cast("TransactWriteItemTypeDef", put)])
+            if reasons is None:
+                return
+            if reasons[0].erased:
+                raise CustomerErased
+            if reasons[0].code == CONDITION_FAILED:
+                raise CorrectionLimitReached(CORRECTION_LIMIT)
+            correction = replace(correction, at=correction.at + _ONE_TICK)
+        raise StorageUnavailable(CONDITION_FAILED)
 
 
 def shard_corrections(client: DynamoDBClient, table: str, shard: int) -> Iterator[Correction]:
