@@ -170,7 +170,7 @@ def test_a_customer_at_the_limit_in_every_month_still_gets_a_report_and_the_mont
 ) -> None:
     client, name = table
     # Last month, built now: the oldest month of a fixed past window would already be past its
-    # retention (26 months), and DynamoDB Local's TTL sweeper deletes such payments meanwhile.
+    # retention (27 months), and DynamoDB Local's TTL sweeper deletes such payments meanwhile.
     now = datetime.now(UTC)
     month = Month.of(now).plus(-1)
     flooder = uuid.uuid4()

@@ -191,7 +191,7 @@ def test_an_identical_replay_is_answered_even_after_the_payment_left_the_24_mont
     repository: InMemoryPaymentRepository, clock: Clock
 ) -> None:
     first = submit_payment(repository, submission(), CALLER, clock)
-    clock.advance(timedelta(days=24 * 31))  # still stored (TTL: 26 months after its month)
+    clock.advance(timedelta(days=24 * 31))  # still stored (TTL: 27 months after its month starts)
 
     replay = submit_payment(repository, submission(), CALLER, clock)
 
