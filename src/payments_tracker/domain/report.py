@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from payments_tracker.domain.corrections import Correction
+from payments_tracker.domain.identity import name_key
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus, month_closes_at
@@ -22,6 +23,7 @@ from payments_tracker.domain.standing import (
     Standing,
     Stream,
     assess,
+    counted_for,
     day_in_offset_of,
     month_first_day,
     month_last_day,
@@ -248,7 +250,8 @@ def build_user_report(
                 counting.append(payment)
     if not counting:
         return None
-    in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
+    changes = list(corrections)
+    in_force = corrections_in_force(user_id, counting, changes, at=cutoff)
     earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
     latest = month_last_day(month) + MAX_TOLERANCE + 1
     standings: list[tuple[Stream, Standing]] = []
@@ -261,20 +264,17 @@ def build_user_report(
         return None
     # Payments the month before may have counted: within the tolerance after its last day.
     edge = month_last_day(month.plus(-1)) + MAX_TOLERANCE
+    before = previous_cutoff or min(month_closes_at(month.plus(-1)), cutoff)
     early = {
         payment.submission.payment_id
         for _, standing in standings
         for payment in standing.in_month
-        if payment_day(payment) <= edge
+        if payment_day(payment) <= edge and counts_at(payment, before)
     }
     if early:
-        before = previous_cutoff or min(month_closes_at(month.plus(-1)), cutoff)
-        counted = _counted_in(user_id, month.plus(-1), read, before, corrections, early)
+        counted = _counted_in(user_id, month.plus(-1), read, before, changes, early)
         if counted:
-            standings = [
-                (stream, _without(standing, counted) if counted & early else standing)
-                for stream, standing in standings
-            ]
+            standings = [(stream, _without(standing, counted)) for stream, standing in standings]
     commitments = []
     for stream, standing in standings:
         months = [m for p in standing.payments if first < (m := month_number(p)) < last]
@@ -293,6 +293,11 @@ def build_user_report(
         )
     commitments.sort(key=_report_order)
     return UserReport(user_id, month, cutoff, tuple(commitments))
+
+
+def _name_of(payment: Payment) -> tuple[str, str]:
+    submission = payment.submission
+    return name_key(submission.description), submission.money.currency
 
 
 def _without(standing: Standing, counted: set[UUID]) -> Standing:
@@ -318,9 +323,15 @@ def _counted_in(  # noqa: PLR0917 - the month before's run, as `build_user_repor
         for payment in payments
         if first <= month_number(payment) <= last and counts_at(payment, cutoff)
     ]
+    changes = list(corrections)
+    if not any(change.into is not None for change in changes):
+        # With no merge, a stream is made of one name's payments: only the names of the
+        # candidates need grouping and assessing.
+        names = {_name_of(p) for p in counting if p.submission.payment_id in candidates}
+        counting = [payment for payment in counting if _name_of(payment) in names]
     if not counting:
         return set()
-    in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
+    in_force = corrections_in_force(user_id, counting, changes, at=cutoff)
     earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
     latest = month_last_day(month) + MAX_TOLERANCE + 1
     counted: set[UUID] = set()
@@ -328,11 +339,9 @@ def _counted_in(  # noqa: PLR0917 - the month before's run, as `build_user_repor
         if not any(p.submission.payment_id in candidates for p in stream.payments):
             continue
         as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
-        standing = assess(stream, month, as_of, earliest)
-        if standing is not None:
-            counted.update(
-                p.submission.payment_id
-                for p in standing.in_month
-                if p.submission.payment_id in candidates
-            )
+        counted.update(
+            p.submission.payment_id
+            for p in counted_for(stream, month, as_of, earliest)
+            if p.submission.payment_id in candidates
+        )
     return counted

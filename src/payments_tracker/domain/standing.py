@@ -227,7 +227,35 @@ def assess(stream: Stream, month: Month, as_of: int, earliest: int) -> Standing 
     Payments dated after `as_of` or before `earliest` are left out (a report reads a week past
     its window's edges for the tolerance); None when nothing is left in the window's months.
     """
+    selected = _selected(stream, month, as_of, earliest)
+    if selected is None:
+        return None
+    payments, days = selected
     newest = month.year * 12 + month.month - 1
+    found = detect(days)
+    if found is None:
+        return _unknown(stream, payments, days, newest, as_of)
+    return _scheduled(stream, found, payments, days, newest, as_of)
+
+
+def counted_for(stream: Stream, month: Month, as_of: int, earliest: int) -> tuple[Payment, ...]:
+    """The payments that count for `month`'s due dates: `assess(...).in_month`, without working
+    out the rest of the standing (the build of the next month asks it, `report._counted_in`)."""
+    selected = _selected(stream, month, as_of, earliest)
+    if selected is None:
+        return ()
+    payments, days = selected
+    newest = month.year * 12 + month.month - 1
+    found = detect(days)
+    if found is None:
+        return tuple(p for p in payments if month_number(p) == newest)
+    return _in_month(found, payments, newest)
+
+
+def _selected(
+    stream: Stream, month: Month, as_of: int, earliest: int
+) -> tuple[tuple[Payment, ...], list[int]] | None:
+    # The payments dated `earliest`..`as_of` and their days; None with none in the window.
     window_start = month_first_day(month.plus(1 - WINDOW_MONTHS))
     window_end = month_last_day(month)
     assessed: list[Payment] = []
@@ -241,11 +269,20 @@ def assess(stream: Stream, month: Month, as_of: int, earliest: int) -> Standing 
             in_window = in_window or window_start <= day <= window_end
     if not in_window:
         return None
-    payments = tuple(assessed)
-    found = detect(days)
-    if found is None:
-        return _unknown(stream, payments, days, newest, as_of)
-    return _scheduled(stream, found, payments, days, newest, as_of)
+    return tuple(assessed), days
+
+
+def _in_month(found: Fit, payments: tuple[Payment, ...], newest: int) -> tuple[Payment, ...]:
+    # The payments assigned to the due dates in the calendar month `newest`, oldest first.
+    grid = found.grid  # every paid due date is on it (`Grid.nearest`)
+    days, first = grid.days, grid.first
+    positions = sorted(
+        position
+        for k, assigned in found.paid.items()
+        if month_index(days[k - first]) == newest
+        for position in assigned
+    )
+    return tuple(payments[position] for position in positions)
 
 
 def month_number(payment: Payment) -> int:
@@ -289,14 +326,12 @@ def _scheduled(  # noqa: PLR0917 - the one caller passes what `assess` prepared
     dues = due_dates(found, as_of)
     ended = as_of - days[-1] > max(2 * rule.nominal_days, ENDED_AFTER_DAYS)
     last_paid_due = schedule.due(max(found.paid))
-    # One pass over the due dates: which months saw a miss, what counts for the month, the
-    # counts behind `established` and `confidence`, the first still pending.
-    last_paid_day = schedule.due(max(found.paid))
+    # One pass over the due dates: which months saw a miss, the counts behind `established`
+    # and `confidence`, the first still pending.
     missed_in: dict[int, bool] = {}
-    in_month: list[Payment] = []
     paid = settled = paid_settled = 0
     pending: int | None = None
-    for day, outcome, assigned, month in dues:
+    for day, outcome, _, month in dues:
         missed = outcome is Outcome.MISSED
         if month <= newest:
             # An ended commitment misses nothing after its last paid due date: it ended.
@@ -304,12 +339,10 @@ def _scheduled(  # noqa: PLR0917 - the one caller passes what `assess` prepared
             missed_in[month] = missed_in.get(month, False) or (missed and not ended_since)
             if outcome is Outcome.PAID:
                 paid += 1
-                if month == newest:
-                    in_month.extend(payments[i] for i in assigned)
         if outcome is Outcome.PENDING:
             if pending is None:
                 pending = day
-        elif day <= as_of and (not ended or day <= last_paid_day):
+        elif day <= as_of and (not ended or day <= last_paid_due):
             # After an end, nothing is expected: those due dates do not lower the confidence.
             settled += 1
             paid_settled += not missed
@@ -354,7 +387,7 @@ def _scheduled(  # noqa: PLR0917 - the one caller passes what `assess` prepared
         previous_amount=previous_amount,
         next_due=next_due,
         confidence=round(coverage * maturity * regularity, 2),
-        in_month=tuple(sorted(in_month, key=_order)) if len(in_month) > 1 else tuple(in_month),
+        in_month=_in_month(found, payments, newest),
         due_dates=tuple(dues),
         payments=payments,
     )

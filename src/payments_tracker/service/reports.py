@@ -107,9 +107,15 @@ _OWNER, _PAYMENT = operator.itemgetter(0), operator.itemgetter(1)
 
 def _owned(payments: Iterator[Payment]) -> Iterator[tuple[str, Payment]]:
     # The owner's canonical text, as the index sorts it (`<userId>#…`), not the UUID's integer
-    # order; computed once per payment.
+    # order; computed once per run of one owner's payments (a month stream holds each owner's
+    # payments together).
+    owner: UUID | None = None
+    text = ""
     for payment in payments:
-        yield str(payment.submission.user_id), payment
+        user_id = payment.submission.user_id
+        if user_id != owner:
+            owner, text = user_id, str(user_id)
+        yield text, payment
 
 
 class _Peekable:

@@ -21,8 +21,10 @@ from payments_tracker.domain.standing import (
     CommitmentStatus,
     Standing,
     assess,
+    counted_for,
     in_force,
     month_first_day,
+    month_last_day,
     payment_day,
     streams_of,
 )
@@ -546,3 +548,18 @@ def test_a_payment_the_month_before_counted_is_not_counted_again() -> None:
     assert alone is not None
     # Without its run, the month before is taken at its scheduled cut-off: the same answer.
     assert alone.commitments[0].amounts_paid == ()
+
+
+@PROPERTY
+@given(paid_around_the_first(), st.integers(0, 14))
+def test_what_the_next_month_asks_is_what_the_month_counted(
+    payments: list[Payment], back: int
+) -> None:
+    # `counted_for` (the next month's build asks it) is `assess(...).in_month`, for every stream.
+    month = Month(2026, 11).plus(-back)
+    as_of = month_last_day(month) + MAX_TOLERANCE
+    earliest = month_first_day(month.plus(-23)) - MAX_TOLERANCE
+    for stream in streams_of(ALICE, payments):
+        standing = assess(stream, month, as_of, earliest)
+        expected = () if standing is None else standing.in_month
+        assert counted_for(stream, month, as_of, earliest) == expected
