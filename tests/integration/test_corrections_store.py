@@ -205,3 +205,20 @@ def test_a_shards_corrections_come_in_user_id_text_order_then_time(
     assert list(DynamoDBShardPayments(client, name).corrections_of(shard_of(elsewhere))) == [
         Correction(elsewhere, gym, AT, name="Elsewhere")
     ]
+
+
+def test_a_correction_sent_again_after_its_answer_was_lost_is_kept_once(
+    table: tuple[DynamoDBClient, str],
+) -> None:
+    # The first write committed but its answer never came back; the same correction is written
+    # again: the key is taken by exactly this item, so nothing more is written or counted.
+    client, name = table
+    store = DynamoDBCorrections(client, name)
+    alice, gym = uuid.uuid4(), commitment()
+    correction = Correction(alice, gym, AT, excluded=True, amount=Decimal("19.99"))
+
+    store.record(correction)
+    store.record(correction)
+
+    assert store.of_user(alice) == [correction]
+    assert customer_item(client, name, alice)["corrections"] == {"N": "1"}

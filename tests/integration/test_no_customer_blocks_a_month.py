@@ -231,10 +231,10 @@ def test_a_customer_whose_report_fails_is_skipped_listed_and_the_month_handed_ov
     )
     real_build = report_engine.build_user_report
 
-    def failing_for_one(user_id: UUID, *args: Any) -> Any:  # an injected fault
+    def failing_for_one(user_id: UUID, *args: Any, **kwargs: Any) -> Any:  # an injected fault
         if user_id == broken:
             raise ValueError("a report that cannot be built")
-        return real_build(user_id, *args)
+        return real_build(user_id, *args, **kwargs)
 
     monkeypatch.setattr(report_engine, "build_user_report", failing_for_one)
     ports = ports_of(client, name, tmp_path)

@@ -82,7 +82,7 @@ def test_insert_stores_the_canonical_item_with_every_index_key(
     assert item[BY_MONTH.sort_key] == {"S": f"{user}#2026-12-01T04:30:00.000000Z#{pid}"}
     assert item["status"] == {"S": "active"}
     assert item[PAYMENTS_TABLE.ttl_attribute] == {
-        "N": str(int(datetime(2029, 1, 1, tzinfo=UTC).timestamp()))
+        "N": str(int(datetime(2029, 2, 1, tzinfo=UTC).timestamp()))
     }
 
 

@@ -118,8 +118,7 @@ def rename(
     commitment_id: str, name: str, api_url: str | None, token: str | None, config_path: Path
 ) -> None:
     """Rename COMMITMENT_ID to NAME (PATCH /commitments/{commitmentId})."""
-    api = ApiClient(api_url, token, config_path)
-    print_json(api.request("PATCH", _path(commitment_id), body={"name": name}))
+    _patch(commitment_id, {"name": name}, ApiClient(api_url, token, config_path))
 
 
 @commitments.command("exclude")
@@ -127,8 +126,7 @@ def rename(
 @api_options
 def exclude(commitment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
     """Keep COMMITMENT_ID out of the export from the next cut-off (PATCH, excluded: true)."""
-    api = ApiClient(api_url, token, config_path)
-    print_json(api.request("PATCH", _path(commitment_id), body={"excluded": True}))
+    _patch(commitment_id, {"excluded": True}, ApiClient(api_url, token, config_path))
 
 
 @commitments.command("include")
@@ -136,8 +134,11 @@ def exclude(commitment_id: str, api_url: str | None, token: str | None, config_p
 @api_options
 def include(commitment_id: str, api_url: str | None, token: str | None, config_path: Path) -> None:
     """Put COMMITMENT_ID back into the export (PATCH, excluded: false)."""
-    api = ApiClient(api_url, token, config_path)
-    print_json(api.request("PATCH", _path(commitment_id), body={"excluded": False}))
+    _patch(commitment_id, {"excluded": False}, ApiClient(api_url, token, config_path))
+
+
+def _patch(commitment_id: str, body: dict[str, Any], api: ApiClient) -> None:
+    print_json(api.request("PATCH", _path(commitment_id), body=body))
 
 
 @commitments.command("merge")

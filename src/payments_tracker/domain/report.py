@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -12,10 +12,11 @@ from typing import Any
 from uuid import UUID
 
 from payments_tracker.domain.corrections import Correction
+from payments_tracker.domain.evidence import evidence_of
 from payments_tracker.domain.identity import name_key
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment, PaymentStatus, month_closes_at
+from payments_tracker.domain.payment import Payment, PaymentStatus
 from payments_tracker.domain.schedule import MAX_TOLERANCE, Cadence
 from payments_tracker.domain.standing import (
     WINDOW_MONTHS,
@@ -23,7 +24,6 @@ from payments_tracker.domain.standing import (
     Standing,
     Stream,
     assess,
-    counted_for,
     day_in_offset_of,
     month_first_day,
     month_last_day,
@@ -90,6 +90,10 @@ class Commitment:
     next_due: str | None
     first_month: Month
     last_month: Month
+    evidence: tuple[str, ...] = ()
+    """The ids of the payments in `amounts_paid`, sorted (worked out for exported rows only)."""
+    evidence_digest: str | None = None
+    """Their digest (`evidence.evidence_of`; for exported rows only)."""
 
     @classmethod
     def of(
@@ -104,6 +108,10 @@ class Commitment:
     ) -> Commitment:
         in_month = standing.in_month
         total = sum((p.submission.money.amount for p in in_month), Decimal(0))
+        exported = (
+            standing.status is CommitmentStatus.KEPT and standing.established and not excluded
+        )
+        evidence, digest = evidence_of(in_month) if exported else ((), None)
         return cls(
             commitment_id=commitment_id,
             name=name,
@@ -122,6 +130,8 @@ class Commitment:
             next_due=None if standing.next_due is None else standing.next_due.isoformat(),
             first_month=months[0],
             last_month=months[1],
+            evidence=evidence,
+            evidence_digest=digest,
         )
 
     @property
@@ -200,6 +210,8 @@ class UserReport:
                 "monthsKept": commitment.months_kept,
                 "history24": commitment.history24,
                 "status": commitment.status.value,
+                "evidence": list(commitment.evidence),
+                "evidenceDigest": commitment.evidence_digest,
                 "source": SOURCE,
             }
             for commitment in self.commitments
@@ -220,7 +232,7 @@ def build_user_report(
     cutoff: datetime,
     corrections: Iterable[Correction] = (),
     *,
-    previous_cutoff: datetime | None = None,
+    before: MonthBefore | None = None,
 ) -> UserReport | None:
     """The customer's report of `month` as of `cutoff`, or None with no counting payment.
 
@@ -229,13 +241,12 @@ def build_user_report(
     customer's corrections count as they stood at the cut-off. Memory grows with one customer's
     payments of the window (at most MONTHLY_PAYMENT_LIMIT a month).
 
-    A payment is counted in one month's rows only. Near a month's start a payment may count for
-    the month's first due date while the report of the month before, as of its own cut-off
-    (`previous_cutoff`: the cut-off of that month's current run, or its scheduled one when it has
-    none), counted it for that month's last due date (each build fits the schedule to the
-    payments it sees, and a later build sees more). Such a payment stays with the month before:
-    it is left out of this month's `amountsPaid`, `amount`, `payments` and `paidAt`
-    (docs/reports.md §1.2).
+    A payment is exported in one month's rows only. Near a month's start a payment may count
+    for the month's first due date while the export of the month before (`before`: its first
+    run) counted it for that month's last due date: each build fits the schedule to the payments
+    it sees, and a later build sees more. Such a payment stays with the month before: it is left
+    out of this month's `amountsPaid`, `amount`, `payments` and `paidAt` (docs/reports.md §1.1).
+    With `before` None (the month before was never built), nothing is left out.
     """
     newest = month.year * 12 + month.month - 1
     first, last = newest - WINDOW_MONTHS, newest + 1  # `months_read_for`, as numbers
@@ -262,19 +273,21 @@ def build_user_report(
             standings.append((stream, standing))
     if not standings:
         return None
-    # Payments the month before may have counted: within the tolerance after its last day.
-    edge = month_last_day(month.plus(-1)) + MAX_TOLERANCE
-    before = previous_cutoff or min(month_closes_at(month.plus(-1)), cutoff)
-    early = {
-        payment.submission.payment_id
-        for _, standing in standings
-        for payment in standing.in_month
-        if payment_day(payment) <= edge and counts_at(payment, before)
-    }
-    if early:
-        counted = _counted_in(user_id, month.plus(-1), read, before, changes, early)
-        if counted:
-            standings = [(stream, _without(standing, counted)) for stream, standing in standings]
+    if before is not None:
+        # Payments the month before may have exported: within the tolerance after its last day.
+        edge = month_last_day(month.plus(-1)) + MAX_TOLERANCE
+        early = {
+            payment.submission.payment_id
+            for _, standing in standings
+            for payment in standing.in_month
+            if payment_day(payment) <= edge and counts_at(payment, before.cutoff)
+        }
+        if early:
+            counted = _exported_in(user_id, month.plus(-1), read, before.cutoff, changes, early)
+            if counted and before.shared():
+                standings = [
+                    (stream, _without(standing, counted)) for stream, standing in standings
+                ]
     commitments = []
     for stream, standing in standings:
         months = [m for p in standing.payments if first < (m := month_number(p)) < last]
@@ -295,6 +308,16 @@ def build_user_report(
     return UserReport(user_id, month, cutoff, tuple(commitments))
 
 
+@dataclass(frozen=True)
+class MonthBefore:
+    """The run of the month before whose export a build must not repeat: its cut-off, and
+    whether the customer's rows went into it (their consent stood at that cut-off; asked only
+    when one of their payments is in question)."""
+
+    cutoff: datetime
+    shared: Callable[[], bool]
+
+
 def _name_of(payment: Payment) -> tuple[str, str]:
     submission = payment.submission
     return name_key(submission.description), submission.money.currency
@@ -305,17 +328,17 @@ def _without(standing: Standing, counted: set[UUID]) -> Standing:
     return replace(standing, in_month=kept) if len(kept) != len(standing.in_month) else standing
 
 
-def _counted_in(  # noqa: PLR0917 - the month before's run, as `build_user_report` has it
+def _exported_in(  # noqa: PLR0917 - the month before's run, as `build_user_report` has it
     user_id: UUID,
     month: Month,
     payments: list[Payment],
     cutoff: datetime,
-    corrections: Iterable[Correction],
+    corrections: list[Correction],
     candidates: set[UUID],
 ) -> set[UUID]:
-    """Which of `candidates` the report of `month` as of `cutoff` counts for the month's due
-    dates: the same rules, on the payments that counted at that cut-off (so the same answer as
-    that month's own build), assessing only the streams that hold a candidate."""
+    """Which of `candidates` the rows of `month` as of `cutoff` exported (if the customer
+    shared): the same rules, on the payments and corrections that counted at that cut-off (so
+    the same answer as that month's own build), assessing only the streams that hold one."""
     newest = month.year * 12 + month.month - 1
     first, last = newest - WINDOW_MONTHS, newest + 1
     counting = [
@@ -323,25 +346,31 @@ def _counted_in(  # noqa: PLR0917 - the month before's run, as `build_user_repor
         for payment in payments
         if first <= month_number(payment) <= last and counts_at(payment, cutoff)
     ]
-    changes = list(corrections)
-    if not any(change.into is not None for change in changes):
+    if not any(change.into is not None for change in corrections):
         # With no merge, a stream is made of one name's payments: only the names of the
         # candidates need grouping and assessing.
         names = {_name_of(p) for p in counting if p.submission.payment_id in candidates}
         counting = [payment for payment in counting if _name_of(payment) in names]
     if not counting:
         return set()
-    in_force = corrections_in_force(user_id, counting, changes, at=cutoff)
+    in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
     earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
     latest = month_last_day(month) + MAX_TOLERANCE + 1
     counted: set[UUID] = set()
     for stream in streams_of(user_id, counting, in_force):
         if not any(p.submission.payment_id in candidates for p in stream.payments):
             continue
+        if stream.commitment_id in in_force.excluded:
+            continue
         as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
+        standing = assess(stream, month, as_of, earliest)
+        if standing is None or standing.status is not CommitmentStatus.KEPT:
+            continue
+        if not standing.established:
+            continue
         counted.update(
             p.submission.payment_id
-            for p in counted_for(stream, month, as_of, earliest)
+            for p in standing.in_month
             if p.submission.payment_id in candidates
         )
     return counted

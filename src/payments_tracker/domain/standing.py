@@ -101,6 +101,16 @@ def streams_of(
     ]
 
 
+def own_amount(user_id: UUID, payments: Iterable[Payment], named: UUID) -> Decimal | None:
+    """The latest amount of the payments detected as `named` itself, before any merge: what a
+    correction of it records (`Correction.amount`), so it follows that stream and not one merged
+    into it. None when none of its own payments is read any more."""
+    for stream in streams_of(user_id, payments):
+        if stream.commitment_id == named:
+            return stream.payments[-1].submission.money.amount
+    return None
+
+
 def in_force(
     user_id: UUID,
     payments: Iterable[Payment],
@@ -126,9 +136,11 @@ def in_force(
             money.amount
         )
     bands_of: dict[UUID, list[tuple[Decimal, Decimal, UUID]]] = {}
+    single: list[tuple[str, str, Decimal, Decimal]] = []
     for (key, currency), amounts in groups.items():
         bands = amount_bands(amounts)
         if len(bands) < 2:
+            single.append((key, currency, *bands[0]))
             continue
         labelled = [
             (low, high, commitment_id(user_id, currency, key, label))
@@ -136,6 +148,7 @@ def in_force(
         ]
         for candidate in (commitment_id(user_id, currency, key), *(i for _, _, i in labelled)):
             bands_of[candidate] = labelled
+    _follow_collapsed(user_id, recorded, single, bands_of)
     followed = []
     for change in recorded:
         into = change.into
@@ -147,6 +160,34 @@ def in_force(
             )
         )
     return Corrections.of(followed, at)
+
+
+_EVERY_LABEL = tuple(
+    label + "+" * repeat
+    for label in ("~0", *(f"~1e{exponent}" for exponent in range(-1, 16)))
+    for repeat in range(3)
+)
+"""Every label `_labels` can give a band (`band_label`, and `+` when two bands share one)."""
+
+
+def _follow_collapsed(
+    user_id: UUID,
+    recorded: list[Correction],
+    single: list[tuple[str, str, Decimal, Decimal]],
+    bands_of: dict[UUID, list[tuple[Decimal, Decimal, UUID]]],
+) -> None:
+    """A correction made on a labelled stream of a payee that now has one stream (the others'
+    payments left the months read) follows it to the payee's own id."""
+    named = {c.commitment_id for c in recorded} | {c.into for c in recorded if c.into}
+    plain = [commitment_id(user_id, currency, key) for key, currency, _, _ in single]
+    unknown = named - set(bands_of) - set(plain)
+    if not unknown:
+        return
+    for (key, currency, low, high), own in zip(single, plain, strict=True):
+        for label in _EVERY_LABEL:
+            labelled = commitment_id(user_id, currency, key, label)
+            if labelled in unknown:
+                bands_of[labelled] = [(low, high, own)]
 
 
 def _nearest(
@@ -236,20 +277,6 @@ def assess(stream: Stream, month: Month, as_of: int, earliest: int) -> Standing 
     if found is None:
         return _unknown(stream, payments, days, newest, as_of)
     return _scheduled(stream, found, payments, days, newest, as_of)
-
-
-def counted_for(stream: Stream, month: Month, as_of: int, earliest: int) -> tuple[Payment, ...]:
-    """The payments that count for `month`'s due dates: `assess(...).in_month`, without working
-    out the rest of the standing (the build of the next month asks it, `report._counted_in`)."""
-    selected = _selected(stream, month, as_of, earliest)
-    if selected is None:
-        return ()
-    payments, days = selected
-    newest = month.year * 12 + month.month - 1
-    found = detect(days)
-    if found is None:
-        return tuple(p for p in payments if month_number(p) == newest)
-    return _in_month(found, payments, newest)
 
 
 def _selected(

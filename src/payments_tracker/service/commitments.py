@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -24,7 +23,8 @@ from payments_tracker.domain.live import (
     months_read_now,
 )
 from payments_tracker.domain.months import Month
-from payments_tracker.domain.payment import Payment
+from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.domain.standing import own_amount
 from payments_tracker.service.callers import caller_id
 
 Clock = Callable[[], datetime]
@@ -69,6 +69,10 @@ class _Now:
 
     def find(self, commitment_id: UUID) -> LiveCommitment | None:
         return self.view.find(commitment_id)
+
+    @property
+    def active(self) -> list[Payment]:
+        return [p for p in self.payments if p.status is PaymentStatus.ACTIVE]
 
     def recorded(self, correction: Correction) -> _Now:
         """The view with `correction` added, from the same payments (nothing is read again)."""
@@ -130,7 +134,7 @@ def correct_commitment(
         _dated(state.changes, now),
         name=name,
         excluded=excluded,
-        amount=Decimal(found.standing.current_amount),
+        amount=own_amount(owner, state.active, found.commitment_id),
     )
     ports.corrections.record(correction)
     return _refreshed(state, correction, found)
@@ -171,8 +175,8 @@ def merge_commitments(
         source.commitment_id,
         _dated(state.changes, now),
         into=target.commitment_id,
-        amount=Decimal(source.standing.current_amount),
-        into_amount=Decimal(target.standing.current_amount),
+        amount=own_amount(owner, state.active, source.commitment_id),
+        into_amount=own_amount(owner, state.active, target.commitment_id),
     )
     ports.corrections.record(correction)
     return _refreshed(state, correction, target)

@@ -20,6 +20,7 @@ from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import (
+    MonthBefore,
     UserReport,
     build_user_report,
     months_read_for,
@@ -38,6 +39,7 @@ from payments_tracker.domain.report_run import (
 from payments_tracker.domain.sharding import SHARD_COUNT
 from payments_tracker.domain.standing import CommitmentStatus
 from payments_tracker.service.report_ports import (
+    ConsentLookup,
     ErasureLog,
     ReportPorts,
     ReportRuns,
@@ -248,7 +250,7 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
         pending.reports.clear()
         pending.rows.clear()
 
-    previous_cutoff = _cutoff_before(ports.runs, run.month)
+    closed_before = _closed_before(ports.runs, run.month)
     with tempfile.TemporaryFile() as part:
         writer = _PartWriter(part)
         for user_id, payments, corrections in users_of_shard(ports.payments, run.month, shard):
@@ -260,7 +262,7 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
                     stream,
                     run.cutoff,
                     corrections,
-                    previous_cutoff=previous_cutoff,
+                    before=_month_before(ports.consent, user_id, closed_before),
                 )
                 rows = report.export_rows() if report is not None else []
             except _StreamFailed as failure:  # the store, not the customer: the shard fails
@@ -309,11 +311,21 @@ def _build_shard(ports: ReportPorts, run: Run, shard: int, started: datetime) ->
     )
 
 
-def _cutoff_before(runs: ReportRuns, month: Month) -> datetime | None:
-    """The cut-off of the month before's current run: a payment its report counted is not
-    counted again in this month's (`build_user_report`)."""
+def _closed_before(runs: ReportRuns, month: Month) -> datetime | None:
+    """The cut-off of the month before's first run (None if it was never built): a payment its
+    export carried is not exported again with this month (`build_user_report`). The first run's,
+    not a later correction's: it does not change while this month is built and rebuilt, so every
+    shard and every re-run with the same cut-off gives the same bytes."""
     before = runs.current_run(month.plus(-1))
-    return None if before is None else before.cutoff
+    return None if before is None else before.month_closed_at
+
+
+def _month_before(
+    consent: ConsentLookup, user_id: UUID, cutoff: datetime | None
+) -> MonthBefore | None:
+    if cutoff is None:
+        return None
+    return MonthBefore(cutoff, lambda: consent.consent_standing_at(user_id, cutoff))
 
 
 class _StreamFailed(Exception):

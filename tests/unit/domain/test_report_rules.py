@@ -5,6 +5,7 @@ report's: what it reads, as of which cut-off, and the document and export it wri
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -267,12 +268,16 @@ def test_amounts_have_exactly_the_currencys_minor_units() -> None:
     assert amounts == {"GBP": "950.00", "JPY": "7980", "KWD": "5.500"}
 
 
+FIRST = UUID("1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed")  # sorts before SECOND
+SECOND = UUID("6ec0bd7f-11c0-43da-975e-2a8ad9ebae0b")
+
+
 def test_export_rows_are_the_kept_and_established_commitments() -> None:
     report = report_of(
         [
             *monthly(ALICE, "Gym", ["2026-07", "2026-08", "2026-09", "2026-10"], "10.00"),
-            paid(ALICE, "Gym", "2026-11-14T08:00:00+01:00", "10.00"),
-            paid(ALICE, "Gym", "2026-11-16T08:00:00-05:00", "5.00"),
+            paid(ALICE, "Gym", "2026-11-14T08:00:00+01:00", "10.00", payment_id=SECOND),
+            paid(ALICE, "Gym", "2026-11-16T08:00:00-05:00", "5.00", payment_id=FIRST),
             *monthly(ALICE, "Rent", ["2026-10", "2026-11"]),  # kept, not established
             *monthly(ALICE, "Phone", ["2026-08", "2026-09", "2026-10"]),  # lapsed
             paid(ALICE, "Sofa", "2026-11-20T10:00:00Z", "500.00"),  # one-off: never established
@@ -293,6 +298,15 @@ def test_export_rows_are_the_kept_and_established_commitments() -> None:
         "monthsKept": 5,
         "history24": "11111" + "-" * 19,
         "status": "kept",
+        "evidence": [str(FIRST), str(SECOND)],
+        "evidenceDigest": hashlib.sha256(
+            (
+                f'[{{"amount":"5.00","currency":"GBP","paymentId":"{FIRST}",'
+                '"timestamp":"2026-11-16T08:00:00-05:00"},'
+                f'{{"amount":"10.00","currency":"GBP","paymentId":"{SECOND}",'
+                '"timestamp":"2026-11-14T08:00:00+01:00"}]'
+            ).encode()
+        ).hexdigest(),
         "source": "customer-asserted",
     }
     assert list(row) == [
@@ -309,6 +323,8 @@ def test_export_rows_are_the_kept_and_established_commitments() -> None:
         "monthsKept",
         "history24",
         "status",
+        "evidence",
+        "evidenceDigest",
         "source",
     ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,16 +15,14 @@ from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.identity import commitment_id
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, month_closes_at
-from payments_tracker.domain.report import Commitment, build_user_report
+from payments_tracker.domain.report import Commitment, MonthBefore, build_user_report
 from payments_tracker.domain.schedule import MAX_TOLERANCE, Cadence, Outcome
 from payments_tracker.domain.standing import (
     CommitmentStatus,
     Standing,
     assess,
-    counted_for,
     in_force,
     month_first_day,
-    month_last_day,
     payment_day,
     streams_of,
 )
@@ -488,27 +486,34 @@ def test_a_merge_follows_the_stream_it_was_merged_into_by_amount() -> None:
     assert unfollowed.merged == {source: plain}
 
 
-# --- a payment counts in one month's rows only ------------------------------------------------
+def test_a_correction_of_a_labelled_stream_follows_it_when_the_payee_has_one_stream_again() -> None:
+    # The annual plan was excluded while a cheaper monthly one made it `~1e1`; the monthly plan's
+    # payments have since left the months read, and the annual plan has the payee's own id.
+    annual = on_days("APPLE.COM", [date(2025, 5, 20), date(2026, 5, 21)], "99.00")
+    labelled = commitment_id(ALICE, "GBP", "apple", "~1e1")
+    exclusion = Correction(ALICE, labelled, NOW_UTC, excluded=True, amount=Decimal("99.00"))
+
+    alone = in_force(ALICE, annual, [exclusion])
+
+    assert alone.excluded == {commitment_id(ALICE, "GBP", "apple")}
 
 
-def counted_by_month(payments: list[Payment], months: list[Month]) -> dict[Month, list[str]]:
-    """The amounts each month's report counts (each payment has its own amount), every month
-    built at its scheduled cut-off and told the cut-off of the month before's run."""
-    counted: dict[Month, list[str]] = {}
+# --- a payment is exported in one month's rows only -------------------------------------------
+
+
+def rows_by_month(payments: list[Payment], months: list[Month]) -> dict[Month, list[str]]:
+    """The payment ids each month's export rows carry (`evidence`), every month built at its
+    scheduled cut-off and told the month before's (built the same way just before it)."""
+    rows: dict[Month, list[str]] = {}
     for month in months:
-        report = build_user_report(
-            ALICE,
-            month,
-            payments,
-            month_closes_at(month),
-            previous_cutoff=month_closes_at(month.plus(-1)),
-        )
-        counted[month] = (
+        before = MonthBefore(month_closes_at(month.plus(-1)), lambda: True)
+        report = build_user_report(ALICE, month, payments, month_closes_at(month), before=before)
+        rows[month] = (
             []
             if report is None
-            else [amount for commitment in report.commitments for amount in commitment.amounts_paid]
+            else [pid for row in report.export_rows() for pid in row["evidence"]]
         )
-    return counted
+    return rows
 
 
 @st.composite
@@ -525,41 +530,72 @@ def paid_around_the_first(draw: st.DrawFn) -> list[Payment]:
     return payments
 
 
+MONTHS_BUILT = [Month(2025, 10).plus(i) for i in range(15)]
+
+
 @PROPERTY
 @given(paid_around_the_first())
-def test_no_payment_is_counted_in_two_months(payments: list[Payment]) -> None:
-    months = [Month(2025, 10).plus(i) for i in range(15)]
-    counted = counted_by_month(payments, months)
-    every_count = [amount for amounts in counted.values() for amount in amounts]
-    assert len(every_count) == len(set(every_count)), counted
-
-
-def test_a_payment_the_month_before_counted_is_not_counted_again() -> None:
-    # Rent due around the 1st, paid on 4 October and early on 27 October. October's build sees
-    # those two: due on the 27th, and the 27 October payment counts for October. November's
-    # build also sees 2 December: due around the 1st, and 27 October is early for 1 November.
-    # It stays October's: November counts nothing (its due date is paid, by a payment handed
-    # over with October).
-    days = [date(2025, 10, 4), date(2025, 10, 27), date(2025, 12, 2), date(2025, 12, 29)]
-    payments = [paid(ALICE, "Rent", f"{d}T10:00:00Z", f"{500 + i}.00") for i, d in enumerate(days)]
-    counted = counted_by_month(payments, [Month(2025, 10), Month(2025, 11)])
-    assert counted == {Month(2025, 10): ["501.00"], Month(2025, 11): []}
-    alone = build_user_report(ALICE, Month(2025, 11), payments, month_closes_at(Month(2025, 11)))
-    assert alone is not None
-    # Without its run, the month before is taken at its scheduled cut-off: the same answer.
-    assert alone.commitments[0].amounts_paid == ()
+def test_no_payment_is_exported_in_two_months(payments: list[Payment]) -> None:
+    rows = rows_by_month(payments, MONTHS_BUILT)
+    every_row = [pid for ids in rows.values() for pid in ids]
+    assert len(every_row) == len(set(every_row)), rows
 
 
 @PROPERTY
-@given(paid_around_the_first(), st.integers(0, 14))
-def test_what_the_next_month_asks_is_what_the_month_counted(
-    payments: list[Payment], back: int
+@given(paid_around_the_first())
+def test_a_payment_left_out_of_a_month_was_exported_with_the_month_before(
+    payments: list[Payment],
 ) -> None:
-    # `counted_for` (the next month's build asks it) is `assess(...).in_month`, for every stream.
-    month = Month(2026, 11).plus(-back)
-    as_of = month_last_day(month) + MAX_TOLERANCE
-    earliest = month_first_day(month.plus(-23)) - MAX_TOLERANCE
-    for stream in streams_of(ALICE, payments):
-        standing = assess(stream, month, as_of, earliest)
-        expected = () if standing is None else standing.in_month
-        assert counted_for(stream, month, as_of, earliest) == expected
+    rows = rows_by_month(payments, MONTHS_BUILT)
+    for month in MONTHS_BUILT[1:]:
+        alone = build_user_report(ALICE, month, payments, month_closes_at(month))
+        assert alone is not None
+        unchecked = {pid for row in alone.export_rows() for pid in row["evidence"]}
+        left_out = unchecked - set(rows[month])
+        assert left_out <= set(rows[month.plus(-1)])
+
+
+def test_a_payment_the_month_before_exported_is_not_exported_again() -> None:
+    # Found by the property above. August's build (cut-off 5 September) sees 5 and 26 July and
+    # 3 September and fits a four-weekly schedule: 3 September counts for August's last due date,
+    # exported with August. September's build also sees 1 October, fits a monthly schedule, and
+    # 3 September counts for September's due date: it is not exported again.
+    days = [date(2025, 7, 5), date(2025, 7, 26), date(2025, 9, 3), date(2025, 10, 1)]
+    payments = [
+        paid(ALICE, "Rent", f"{d}T10:00:00Z", f"{500 + i}.00", payment_id=uuid5(ALICE, str(d)))
+        for i, d in enumerate(days)
+    ]
+    third = str(uuid5(ALICE, "2025-09-03"))
+    rows = rows_by_month(payments, [Month(2025, 8), Month(2025, 9)])
+    assert third in rows[Month(2025, 8)]
+    assert rows[Month(2025, 9)] == []
+    alone = build_user_report(ALICE, Month(2025, 9), payments, month_closes_at(Month(2025, 9)))
+    assert alone is not None
+    (row,) = alone.export_rows()  # without the month before, it would be exported again
+    assert row["evidence"] == [third]
+    # A customer who did not share in August exported nothing then: September keeps it.
+    unshared = build_user_report(
+        ALICE,
+        Month(2025, 9),
+        payments,
+        month_closes_at(Month(2025, 9)),
+        before=MonthBefore(month_closes_at(Month(2025, 8)), lambda: False),
+    )
+    assert unshared is not None
+    assert unshared.commitments[0].amounts_paid == ("502.00",)
+
+
+def test_a_payment_the_month_before_did_not_export_still_counts() -> None:
+    # Not established in October (two payments), so October exported nothing: November keeps
+    # the payment of 27 October that both builds see for a due date of their own.
+    days = [date(2025, 10, 4), date(2025, 10, 27), date(2025, 12, 2), date(2025, 12, 29)]
+    payments = [paid(ALICE, "Rent", f"{d}T10:00:00Z", f"{500 + i}.00") for i, d in enumerate(days)]
+    november = build_user_report(
+        ALICE,
+        Month(2025, 11),
+        payments,
+        month_closes_at(Month(2025, 11)),
+        before=MonthBefore(month_closes_at(Month(2025, 10)), lambda: True),
+    )
+    assert november is not None
+    assert november.commitments[0].amounts_paid == ("501.00",)

@@ -4,6 +4,7 @@ checks (body, then id, then what the id finds) and their audit."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -199,3 +200,42 @@ def test_an_ended_commitments_confidence_is_not_lowered_by_the_months_after_it_e
     (phone,) = list_commitments(ports, str(ALICE))
     assert phone.standing.status.value == "ended"
     assert phone.standing.confidence == 1.0
+
+
+def test_a_correction_records_the_amount_of_its_own_payments_not_of_those_merged_into_it() -> None:
+    # Apple: a 2.99 monthly plan (the payee's own id) and a 99.00 annual one (labelled). The
+    # customer merged "Apple Family" (150.00) into the monthly plan, whose latest payment is
+    # then 150.00. Merging "Apple TV" into the monthly plan, and renaming it, must record 2.99:
+    # recorded as 150.00 they would follow the amount to the annual plan.
+    payments = InMemoryPaymentRepository()
+    for month in MONTHS:
+        payments.insert(paid(ALICE, "Apple", f"{month}-07T10:00:00Z", "2.99"))
+    payments.insert(paid(ALICE, "APPLE.COM", "2025-12-20T10:00:00Z", "99.00"))
+    payments.insert(paid(ALICE, "APPLE.COM", "2026-11-21T10:00:00Z", "99.00"))
+    payments.insert(paid(ALICE, "Apple Family", "2026-11-30T10:00:00Z", "150.00"))
+    payments.insert(paid(ALICE, "Apple TV", "2026-11-28T10:00:00Z", "8.99"))
+    corrections = InMemoryCorrections()
+    clock = Clock()
+    ports = CommitmentPorts(payments, corrections, clock)
+    ids = {
+        c.standing.current_amount: str(c.commitment_id) for c in list_commitments(ports, str(ALICE))
+    }
+    monthly, annual = ids["2.99"], ids["99.00"]
+    merge_commitments(ports, str(ALICE), ids["150.00"], {"into": monthly})
+    clock.now += timedelta(minutes=1)
+
+    joined = merge_commitments(ports, str(ALICE), ids["8.99"], {"into": monthly})
+    clock.now += timedelta(minutes=1)
+    renamed = correct_commitment(ports, str(ALICE), monthly, {"name": "Apple One"})
+
+    assert str(joined.commitment_id) == monthly
+    assert (renamed.name, str(renamed.commitment_id)) == ("Apple One", monthly)
+    recorded = corrections.of_user(ALICE)
+    assert [(c.amount, c.into_amount) for c in recorded] == [
+        (Decimal("150.00"), Decimal("2.99")),
+        (Decimal("8.99"), Decimal("2.99")),
+        (Decimal("2.99"), None),
+    ]
+    shown = {str(c.commitment_id): c for c in list_commitments(ports, str(ALICE))}
+    assert shown[annual].name == "APPLE.COM"  # the annual plan is left alone
+    assert len(shown[monthly].standing.payments) == 6  # 4 monthly, Apple Family, Apple TV

@@ -27,7 +27,6 @@ from payments_tracker.domain.report_run import (
     ShardState,
 )
 from payments_tracker.domain.sharding import SHARD_COUNT
-from payments_tracker.service import reports as reports_module
 from payments_tracker.service.report_ports import ReportPorts, SavedReports
 from payments_tracker.service.reports import (
     MonthHandedOver,
@@ -402,25 +401,57 @@ def test_report_documents_are_stable_json(
     assert datetime.fromisoformat(document["generatedAt"]).tzinfo is not None
 
 
-def test_a_build_is_told_the_cut_off_of_the_month_befores_run(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A payment the month before's report counted is not counted again (domain/report.py): the
-    # build judges that at the cut-off of the month before's current run, here an on-demand one.
+def rent_paid_irregularly(user: UUID) -> list[Payment]:
+    """Rent paid on 7 and 28 June, 3 and 30 August, and one more on 1 August submitted late, on
+    20 September. August's first run (cut-off 5 September) does not see the late one: its
+    schedule counts 30 August for August. A later run of August sees it, fits another schedule
+    and leaves 30 August to September — as September's build does."""
+    days = ["2025-06-07", "2025-06-28", "2025-08-03", "2025-08-30"]
+    late = paid(
+        user,
+        "Rent",
+        "2025-08-01T10:00:00Z",
+        "499.00",
+        received_at=datetime(2025, 9, 20, tzinfo=UTC),
+    )
+    on_time = [paid(user, "Rent", f"{d}T10:00:00Z", f"{500 + i}.00") for i, d in enumerate(days)]
+    return [*on_time, late]
+
+
+def rows_in(ports: ReportPorts, folder: str) -> list[dict[str, Any]]:
+    """Every row of the parts in `folder` (not its corrections)."""
+    exports = ports.exports
+    assert isinstance(exports, InMemoryExportSink)
+    parts = [k for k in exports.objects if k.startswith(folder) and k.endswith(".jsonl.gz")]
+    return [
+        row for key in parts if "/corrections/" not in key for row in rows_of(exports.objects[key])
+    ]
+
+
+@pytest.mark.parametrize("august", ["handed over, then corrected", "never built"])
+def test_a_payment_exported_with_the_month_before_is_not_exported_again(august: str) -> None:
     (user,) = users_in_shard(1, SHARD)
-    ports = make_ports(monthly(user, "Gym", ["2026-09", "2026-10", "2026-11"]))
-    october_at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-    october = start_or_join_run(ports.runs, "2026-10", october_at)
-    build_shard(ports, october, SHARD)
-    told: list[datetime | None] = []
-    real_build = reports_module.build_user_report
+    ports = make_ports(rent_paid_irregularly(user))
+    consent = ports.consent
+    assert isinstance(consent, InMemoryConsent)
+    consent.give(user, datetime(2025, 1, 1, tzinfo=UTC))
+    if august != "never built":
+        build_all(ports, start_or_join_run(ports.runs, "2025-08", NOW, scheduled=True))
+        write_manifest(ports, "2025-08", NOW)
+        (august_row,) = rows_in(ports, "2025-08/")
+        # A correction run of August starts (it would see the late rent and count 3 September
+        # for September) and is never finished: the export the bureau holds is still the first
+        # run's, and September is judged against that one.
+        hand_over(ports.runs, ports.erasures, "2025-08", NOW)
+        correction = start_or_join_run(ports.runs, "2025-08", NOW + timedelta(days=1))
+        assert correction.kind is RunKind.CORRECTION
 
-    def recording(*args: Any, **kwargs: Any) -> UserReport | None:
-        told.append(kwargs["previous_cutoff"])
-        return real_build(*args, **kwargs)
+    build_shard(ports, start_or_join_run(ports.runs, "2025-09", NOW, scheduled=True), SHARD)
 
-    monkeypatch.setattr(reports_module, "build_user_report", recording)
-    build_shard(ports, start_or_join_run(ports.runs, "2026-11", NOW, scheduled=True), SHARD)
-    build_shard(ports, start_or_join_run(ports.runs, "2026-09", NOW), SHARD)
-
-    assert told == [october_at, None]  # September's month before (August) was never built
+    (row,) = rows_in(ports, "2025-09/")
+    assert row["status"] == "kept"
+    if august == "never built":
+        assert (row["amount"], row["payments"]) == ("503.00", 1)  # 30 August
+    else:
+        assert (row["amount"], row["payments"], row["evidence"]) == ("0.00", 0, [])
+        assert len(august_row["evidence"]) == 2  # 26 July and 3 September went with August

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from payments_tracker.adapters.dynamodb.calls import query_pages
+from payments_tracker.adapters.dynamodb.calls import query_pages, storage_errors
 from payments_tracker.adapters.dynamodb.customer import CONDITION_FAILED, take_slot, transact
 from payments_tracker.adapters.dynamodb.keys import user_key
 from payments_tracker.adapters.dynamodb.table import BY_MONTH, PAYMENTS_TABLE
@@ -132,8 +132,20 @@ class DynamoDBCorrections:
                 raise CustomerErased
             if reasons[0].code == CONDITION_FAILED:
                 raise CorrectionLimitReached(CORRECTION_LIMIT)
+            if self._stored(put["Put"]["Item"]):
+                return  # our own write, committed by an attempt whose answer was lost
             correction = replace(correction, at=correction.at + _ONE_TICK)
         raise StorageUnavailable(CONDITION_FAILED)
+
+    def _stored(self, item: Item) -> bool:
+        """Whether exactly this item is stored under its key."""
+        with storage_errors():
+            stored = self._client.get_item(
+                TableName=self._table,
+                Key={_PK: item[_PK], _SK: item[_SK]},
+                ConsistentRead=True,
+            ).get("Item")
+        return stored == item
 
 
 def shard_corrections(client: DynamoDBClient, table: str, shard: int) -> Iterator[Correction]:

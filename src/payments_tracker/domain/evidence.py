@@ -1,0 +1,200 @@
+"""The evidence behind each month of a commitment: which due dates fell in it, how each ended,
+the payments that count for them and, in words, why the month reads as it does; and the digest
+of a row's payments that travels with the export (docs/reports.md §1.5). Pure rules, read from
+the `Standing` the report and the live view are built from, so the three never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from payments_tracker.domain.months import Month
+from payments_tracker.domain.payment import Payment
+from payments_tracker.domain.schedule import RULE_OF, Cadence, DueDate, Outcome
+from payments_tracker.domain.standing import (
+    CURRENT,
+    ENDED_MARK,
+    NOT_CURRENT,
+    WINDOW_MONTHS,
+    CommitmentStatus,
+    Standing,
+)
+
+
+class MonthStatus(StrEnum):
+    """A month of the window as a bureau reads it: the words for its `history24` character."""
+
+    CURRENT = "current"
+    NOT_CURRENT = "notCurrent"
+    ENDED = "ended"
+    NOT_SEEN = "notSeen"
+
+
+_STATUS_OF_CODE = {
+    CURRENT: MonthStatus.CURRENT,
+    NOT_CURRENT: MonthStatus.NOT_CURRENT,
+    ENDED_MARK: MonthStatus.ENDED,
+}
+
+
+@dataclass(frozen=True)
+class DueEvidence:
+    """One due date of the month, how it ended and the payments that count for it."""
+
+    due_date: date
+    outcome: Outcome
+    payments: tuple[Payment, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class MonthEvidence:
+    """One month of the window: its character, its status, its due dates and why."""
+
+    month: Month
+    code: str
+    status: MonthStatus
+    due_dates: tuple[DueEvidence, ...]
+    why: str
+
+
+def month_evidence(standing: Standing, month: Month) -> list[MonthEvidence]:
+    """The 24 months of the window that ends with `month`, newest first, for a commitment that
+    stands as `standing` in `month` (its `history24` read position by position)."""
+    newest = month.year * 12 + month.month - 1
+    if standing.cadence is Cadence.UNKNOWN:
+        return [_unknown_month(standing, newest - back, back) for back in range(WINDOW_MONTHS)]
+    tolerance = RULE_OF[standing.cadence].tolerance
+    expected = _expected(standing)
+    answer = []
+    for back in range(WINDOW_MONTHS):
+        index = newest - back
+        code = standing.history24[back]
+        status = _STATUS_OF_CODE.get(code, MonthStatus.NOT_SEEN)
+        in_month: tuple[DueDate, ...] = ()
+        if status in {MonthStatus.CURRENT, MonthStatus.NOT_CURRENT}:
+            in_month = tuple(due for due in expected if due.month == index)
+        dues = tuple(_due_evidence(standing, due, tolerance) for due in in_month)
+        why = _why(standing, status, dues, [due for due in expected if due.month < index])
+        answer.append(MonthEvidence(_month_of(index), code, status, dues, why))
+    return answer
+
+
+def _expected(standing: Standing) -> list[DueDate]:
+    # The due dates a bureau would expect: none after the last paid one once it has ended.
+    dues = list(standing.due_dates)
+    if standing.status is CommitmentStatus.ENDED:
+        paid = [due.day for due in dues if due.outcome is Outcome.PAID]
+        dues = [due for due in dues if paid and due.day <= paid[-1]]
+    return dues
+
+
+def _month_of(index: int) -> Month:
+    return Month(index // 12, index % 12 + 1)
+
+
+def _due_evidence(standing: Standing, due: DueDate, tolerance: int) -> DueEvidence:
+    day = date.fromordinal(due.day)
+    payments = tuple(standing.payments[position] for position in due.payments)
+    if due.outcome is Outcome.PAID:
+        why = _paid_why(day, payments, tolerance)
+    elif due.outcome is Outcome.MISSED:
+        why = (
+            f"nothing paid by {date.fromordinal(due.day + tolerance)}, "
+            f"the last of the {tolerance} days allowed after it"
+        )
+    else:
+        why = (
+            f"not paid yet: a payment until {date.fromordinal(due.day + tolerance)} "
+            "still counts for it"
+        )
+    return DueEvidence(day, due.outcome, payments, why)
+
+
+def _paid_why(day: date, payments: Sequence[Payment], tolerance: int) -> str:
+    dates = [p.submission.timestamp.moment.date() for p in payments]
+    shown = " and ".join(str(d) for d in dict.fromkeys(dates))
+    how = f"paid on {shown}" if len(payments) == 1 else f"paid in {len(payments)} payments, {shown}"
+    distance = (dates[-1] - day).days
+    if distance == 0:
+        return f"{how}, on the due date"
+    side = "before" if distance < 0 else "after"
+    days = "1 day" if abs(distance) == 1 else f"{abs(distance)} days"
+    return f"{how}, {days} {side} the due date (up to {tolerance} either side count)"
+
+
+def _why(
+    standing: Standing,
+    status: MonthStatus,
+    dues: tuple[DueEvidence, ...],
+    earlier: list[DueDate],
+) -> str:
+    if status is MonthStatus.NOT_SEEN:
+        return "Not seen yet: before the first due date paid."
+    if status is MonthStatus.ENDED:
+        last = standing.last_paid.submission.timestamp.moment.date()
+        return f"Ended: nothing paid since {last}; no due date is expected any more."
+    if dues:
+        missed = [str(due.due_date) for due in dues if due.outcome is Outcome.MISSED]
+        if missed:
+            return f"Not current: due {', '.join(missed)} missed."
+        if any(due.outcome is Outcome.PENDING for due in dues):
+            return "Current: every due date of the month paid, or still within its tolerance."
+        return "Current: every due date of the month paid."
+    latest = earlier[-1] if earlier else None
+    if latest is None:  # never: a month after the first paid due date has one before it
+        return "Not due this month."
+    how = "missed" if latest.outcome is Outcome.MISSED else "paid"
+    reads = "Not current" if status is MonthStatus.NOT_CURRENT else "Current"
+    return (
+        f"{reads}: not due this month; the latest due date, "
+        f"{date.fromordinal(latest.day)}, was {how}."
+    )
+
+
+def _unknown_month(standing: Standing, index: int, back: int) -> MonthEvidence:
+    code = standing.history24[back]
+    status = _STATUS_OF_CODE.get(code, MonthStatus.NOT_SEEN)
+    paid = sum(1 for p in standing.payments if _month_index(p) == index)
+    if status is MonthStatus.CURRENT:
+        why = f"No cadence yet: {paid} payment{'s' if paid != 1 else ''} dated in this month."
+    elif status is MonthStatus.NOT_CURRENT:
+        why = "No cadence yet: no payment dated in this month."
+    elif status is MonthStatus.ENDED:
+        last = standing.last_paid.submission.timestamp.moment.date()
+        why = f"Ended: nothing paid since {last}."
+    else:
+        why = "Not seen yet: before the first payment."
+    return MonthEvidence(_month_of(index), code, status, (), why)
+
+
+def _month_index(payment: Payment) -> int:
+    moment = payment.submission.timestamp.moment
+    return moment.year * 12 + moment.month - 1
+
+
+def evidence_of(payments: Sequence[Payment]) -> tuple[tuple[str, ...], str]:
+    """The ids of `payments`, sorted, and their digest (docs/reports.md §2.1): the lowercase hex
+    SHA-256 of the UTF-8 compact JSON array of `{"amount", "currency", "paymentId",
+    "timestamp"}` objects, keys sorted, objects sorted by `paymentId`, `amount` and `timestamp`
+    as submitted, non-ASCII characters as themselves (`[]` with none)."""
+    objects = sorted(
+        (
+            {
+                "amount": p.submission.money.canonical(),
+                "currency": p.submission.money.currency,
+                "paymentId": str(p.submission.payment_id),
+                "timestamp": p.submission.timestamp.text,
+            }
+            for p in payments
+        ),
+        key=lambda item: item["paymentId"],
+    )
+    text = json.dumps(objects, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    ids = tuple(item["paymentId"] for item in objects)
+    return ids, hashlib.sha256(text.encode("utf-8")).hexdigest()
