@@ -64,6 +64,7 @@ OPERATION_IDS = {
     ("GET", "/commitments"): "listCommitments",
     ("PATCH", "/commitments/{commitmentId}"): "correctCommitment",
     ("POST", "/commitments/{commitmentId}/merge"): "mergeCommitment",
+    ("GET", "/commitments/{commitmentId}/months"): "getCommitmentMonths",
 }
 """What generated SDKs name their methods after: designed, not the framework's defaults."""
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
@@ -20,6 +21,7 @@ from payments_tracker.domain.standing import (
     CURRENT,
     ENDED_MARK,
     NOT_CURRENT,
+    NOT_SEEN_YET,
     WINDOW_MONTHS,
     CommitmentStatus,
     Standing,
@@ -51,6 +53,15 @@ class DueEvidence:
     payments: tuple[Payment, ...]
     why: str
 
+    def document(self) -> dict[str, Any]:
+        """The due date as `GET /commitments/{commitmentId}/months` shows it."""
+        return {
+            "dueDate": self.due_date.isoformat(),
+            "outcome": self.outcome.value,
+            "why": self.why,
+            "payments": [_payment_document(p) for p in self.payments],
+        }
+
 
 @dataclass(frozen=True)
 class MonthEvidence:
@@ -61,6 +72,28 @@ class MonthEvidence:
     status: MonthStatus
     due_dates: tuple[DueEvidence, ...]
     why: str
+
+    def document(self) -> dict[str, Any]:
+        """The month as `GET /commitments/{commitmentId}/months` shows it."""
+        return {
+            "month": str(self.month),
+            "code": self.code,
+            "status": self.status.value,
+            "why": self.why,
+            "dueDates": [due.document() for due in self.due_dates],
+        }
+
+
+def _payment_document(payment: Payment) -> dict[str, str]:
+    # As GET /payments/{paymentId} shows them: the timestamp exactly as submitted, the amount
+    # at the currency's minor units. The digest of a row is over the same objects.
+    submission = payment.submission
+    return {
+        "paymentId": str(submission.payment_id),
+        "timestamp": submission.timestamp.text,
+        "amount": submission.money.canonical(),
+        "currency": submission.money.currency,
+    }
 
 
 def month_evidence(standing: Standing, month: Month) -> list[MonthEvidence]:
@@ -83,6 +116,16 @@ def month_evidence(standing: Standing, month: Month) -> list[MonthEvidence]:
         why = _why(standing, status, dues, [due for due in expected if due.month < index])
         answer.append(MonthEvidence(_month_of(index), code, status, dues, why))
     return answer
+
+
+def not_seen_months(month: Month) -> list[MonthEvidence]:
+    """The window that ends with `month` for a commitment first paid after it."""
+    newest = month.year * 12 + month.month - 1
+    why = "Not seen yet: before the first payment."
+    return [
+        MonthEvidence(_month_of(newest - back), NOT_SEEN_YET, MonthStatus.NOT_SEEN, (), why)
+        for back in range(WINDOW_MONTHS)
+    ]
 
 
 def _expected(standing: Standing) -> list[DueDate]:
@@ -125,7 +168,7 @@ def _paid_why(day: date, payments: Sequence[Payment], tolerance: int) -> str:
         return f"{how}, on the due date"
     side = "before" if distance < 0 else "after"
     days = "1 day" if abs(distance) == 1 else f"{abs(distance)} days"
-    return f"{how}, {days} {side} the due date (up to {tolerance} either side count)"
+    return f"{how}, {days} {side} the due date (up to {tolerance} days either side count)"
 
 
 def _why(
@@ -183,18 +226,7 @@ def evidence_of(payments: Sequence[Payment]) -> tuple[tuple[str, ...], str]:
     SHA-256 of the UTF-8 compact JSON array of `{"amount", "currency", "paymentId",
     "timestamp"}` objects, keys sorted, objects sorted by `paymentId`, `amount` and `timestamp`
     as submitted, non-ASCII characters as themselves (`[]` with none)."""
-    objects = sorted(
-        (
-            {
-                "amount": p.submission.money.canonical(),
-                "currency": p.submission.money.currency,
-                "paymentId": str(p.submission.payment_id),
-                "timestamp": p.submission.timestamp.text,
-            }
-            for p in payments
-        ),
-        key=lambda item: item["paymentId"],
-    )
+    objects = sorted((_payment_document(p) for p in payments), key=lambda item: item["paymentId"])
     text = json.dumps(objects, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     ids = tuple(item["paymentId"] for item in objects)
     return ids, hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -11,8 +11,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from payments_tracker.domain.corrections import Correction
-from payments_tracker.domain.evidence import evidence_of
+from payments_tracker.domain.corrections import Correction, Corrections
+from payments_tracker.domain.evidence import (
+    MonthEvidence,
+    evidence_of,
+    month_evidence,
+    not_seen_months,
+)
 from payments_tracker.domain.identity import name_key
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
@@ -262,15 +267,7 @@ def build_user_report(
     if not counting:
         return None
     changes = list(corrections)
-    in_force = corrections_in_force(user_id, counting, changes, at=cutoff)
-    earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
-    latest = month_last_day(month) + MAX_TOLERANCE + 1
-    standings: list[tuple[Stream, Standing]] = []
-    for stream in streams_of(user_id, counting, in_force):
-        as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
-        standing = assess(stream, month, as_of, earliest)
-        if standing is not None:
-            standings.append((stream, standing))
+    in_force, standings = standings_at(user_id, month, counting, cutoff, changes)
     if not standings:
         return None
     if before is not None:
@@ -316,6 +313,56 @@ class MonthBefore:
 
     cutoff: datetime
     shared: Callable[[], bool]
+
+
+def standings_at(
+    user_id: UUID,
+    month: Month,
+    counting: list[Payment],
+    cutoff: datetime,
+    changes: list[Correction],
+) -> tuple[Corrections, list[tuple[Stream, Standing]]]:
+    """The corrections in force at `cutoff` and each commitment's standing in `month` as of it,
+    from the payments of the months read that count at the cut-off: what the report of `month`
+    is built from, and the evidence behind its months (`commitment_months`)."""
+    in_force = corrections_in_force(user_id, counting, changes, at=cutoff)
+    earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
+    latest = month_last_day(month) + MAX_TOLERANCE + 1
+    standings: list[tuple[Stream, Standing]] = []
+    for stream in streams_of(user_id, counting, in_force):
+        as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
+        standing = assess(stream, month, as_of, earliest)
+        if standing is not None:
+            standings.append((stream, standing))
+    return in_force, standings
+
+
+def commitment_months(  # noqa: PLR0917 - the report's inputs, and the id asked for
+    user_id: UUID,
+    month: Month,
+    payments: Iterable[Payment],
+    now: datetime,
+    changes: Iterable[Correction],
+    commitment_id: UUID,
+) -> tuple[UUID, list[MonthEvidence]] | None:
+    """The evidence behind each month of the window that ends with `month`, newest first, for
+    the commitment `commitment_id` stands for (a merged id: its target), as a report of `month`
+    with the cut-off `now` would show it; None when the customer has no such commitment. One
+    whose payments all fall after `month` has every month not seen yet."""
+    newest = month.year * 12 + month.month - 1
+    counting = [
+        payment
+        for payment in payments
+        if newest - WINDOW_MONTHS <= month_number(payment) <= newest + 1 and counts_at(payment, now)
+    ]
+    in_force, standings = standings_at(user_id, month, counting, now, list(changes))
+    target = in_force.target(commitment_id)
+    for stream, standing in standings:
+        if stream.commitment_id == target:
+            return target, month_evidence(standing, month)
+    if any(stream.commitment_id == target for stream in streams_of(user_id, counting, in_force)):
+        return target, not_seen_months(month)
+    return None
 
 
 def _name_of(payment: Payment) -> tuple[str, str]:

@@ -28,6 +28,7 @@ API_ROUTES: tuple[Route, ...] = (
     Route("GET", "/commitments"),
     Route("PATCH", "/commitments/{commitmentId}"),
     Route("POST", "/commitments/{commitmentId}/merge"),
+    Route("GET", "/commitments/{commitmentId}/months"),
 )
 """Authenticated routes."""
 

@@ -379,6 +379,68 @@ class CommitmentsView(_Strict):
     commitments: list[LiveCommitmentView] = Field(max_length=COMMITMENTS_MAX_ITEMS)
 
 
+WHY_MAX_LENGTH: Final = 300
+DUE_DATES_MAX_ITEMS: Final = 5
+"""The most due dates one calendar month can hold (a weekly commitment: 31 days / 7)."""
+
+
+class EvidencePaymentView(_Strict):
+    """A payment that counts for a due date, as `GET /payments/{paymentId}` shows it."""
+
+    paymentId: str = Field(pattern=UUID4_PATTERN, max_length=UUID_LENGTH)
+    timestamp: str = Field(
+        pattern=TIMESTAMP_PATTERN,
+        max_length=TIMESTAMP_MAX_LENGTH,
+        description="Exactly as submitted",
+    )
+    amount: str = _amount("As stored: the submitted amount at the currency's minor units")
+    currency: str = Field(pattern=CURRENCY_PATTERN, max_length=3)
+
+
+class DueDateView(_Strict):
+    """One due date of the month, how it ended, and the payments that count for it."""
+
+    dueDate: str = _date("The due date, in the commitment's offset")
+    outcome: Literal["paid", "missed", "pending"] = Field(
+        description="paid: a payment within the tolerance counts for it; missed: none by the end "
+        "of the tolerance; pending: the tolerance had not ended"
+    )
+    why: str = Field(
+        max_length=WHY_MAX_LENGTH,
+        pattern=TEXT_PATTERN,
+        description="In words: when it was paid, or not",
+    )
+    payments: list[EvidencePaymentView] = Field(max_length=AMOUNTS_PAID_MAX_ITEMS)
+
+
+class MonthView(_Strict):
+    """One month of the 24-month window: its `history24` character and what stands behind it."""
+
+    month: str = Field(pattern=MONTH_PATTERN, max_length=MONTH_LENGTH)
+    code: Literal["1", "0", ".", "-"] = Field(description="The month's `history24` character")
+    status: Literal["current", "notCurrent", "ended", "notSeen"] = Field(
+        description="current (1), notCurrent (0), ended (.), notSeen (-)"
+    )
+    why: str = Field(
+        max_length=WHY_MAX_LENGTH,
+        pattern=TEXT_PATTERN,
+        description="Why the month reads as it does",
+    )
+    dueDates: list[DueDateView] = Field(
+        max_length=DUE_DATES_MAX_ITEMS,
+        description="The due dates that fell in the month (none for a month between an annual or "
+        "quarterly commitment's due dates, before it was seen, after it ended, or without a "
+        "cadence)",
+    )
+
+
+class CommitmentMonthsView(_Strict):
+    """The evidence behind each month of one of your commitments, newest first."""
+
+    commitmentId: str = _commitment_id("The commitment (a merged id answers for its target)")
+    months: list[MonthView] = Field(min_length=WINDOW_MONTHS, max_length=WINDOW_MONTHS)
+
+
 class CommitmentPatchBody(_Strict):
     """A correction: a new name, excluded from (or included again in) the export, or both."""
 

@@ -16,6 +16,7 @@ from payments_tracker.domain.corrections import (
     validate_patch,
 )
 from payments_tracker.domain.errors import CommitmentNotFound, FieldError, ValidationFailed
+from payments_tracker.domain.evidence import MonthEvidence
 from payments_tracker.domain.live import (
     LiveCommitment,
     LiveView,
@@ -24,6 +25,8 @@ from payments_tracker.domain.live import (
 )
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus
+from payments_tracker.domain.report import commitment_months as months_of
+from payments_tracker.domain.report import months_read_for
 from payments_tracker.domain.standing import own_amount
 from payments_tracker.service.callers import caller_id
 
@@ -186,3 +189,27 @@ def _refreshed(state: _Now, correction: Correction, corrected: LiveCommitment) -
     """The corrected commitment as the live view now shows it, from the payments already read:
     the same payments make the same streams, so it is there (else, as it was before)."""
     return state.recorded(correction).find(corrected.commitment_id) or corrected
+
+
+@dataclass(frozen=True)
+class CommitmentMonths:
+    """The evidence behind each month of one commitment (the one its id stands for)."""
+
+    commitment_id: UUID
+    months: list[MonthEvidence]
+
+
+def commitment_months(ports: CommitmentPorts, caller: str, commitment_id: str) -> CommitmentMonths:
+    """The 24 months that end with the month before the current one (the newest a build can
+    make), newest first, as a build of that month now would see them: the due dates, their
+    outcomes and payments, and why. Reads only the caller's own payments and corrections."""
+    wanted = _commitment_id(commitment_id)
+    owner = caller_id(caller)
+    now = ports.clock()
+    month = Month.of(now).plus(-1)
+    read = months_read_for(month)
+    payments = ports.payments.payments_between(owner, read[0], read[-1])
+    found = months_of(owner, month, payments, now, ports.corrections.of_user(owner), wanted)
+    if found is None:
+        raise CommitmentNotFound("commitmentId")
+    return CommitmentMonths(*found)

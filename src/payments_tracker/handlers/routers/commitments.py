@@ -23,6 +23,7 @@ from payments_tracker.handlers.http import (
 from payments_tracker.handlers.models import (
     UUID_LENGTH,
     UUID_PATTERN,
+    CommitmentMonthsView,
     CommitmentPatchBody,
     CommitmentsView,
     LiveCommitmentView,
@@ -124,3 +125,36 @@ def merge_commitment(commitmentId: str) -> Response[Any]:  # noqa: N803
     body = json_body(router)
     found = cases.merge_commitments(_ports(), caller(router), commitmentId, body)
     return json_response(200, found.document())
+
+
+def _months_spec(
+    commitmentId: _CommitmentId,  # noqa: N803 - the path parameter's name in the contract
+) -> CommitmentMonthsView:
+    raise NotImplementedError  # only its signature is used, by the OpenAPI document
+
+
+@router.get(
+    "/commitments/<commitmentId>/months",
+    operation_id="getCommitmentMonths",
+    summary="Why each month of a commitment counts: its due dates, their payments, in words",
+    description="The 24 months that end with the month before the current one (the newest month "
+    "that can be built), newest first, computed on read from your own payments and corrections "
+    "with the rules of the monthly report: each month's `history24` character, the due dates in "
+    "it, how each ended and the payments that count for it.",
+    responses=responses(
+        {200: ok_response("The evidence behind each month", CommitmentMonthsView)},
+        {404: _NOT_FOUND},
+    ),
+    tags=["commitments"],
+)
+@documented(_months_spec)
+def get_commitment_months(commitmentId: str) -> Response[Any]:  # noqa: N803
+    """The evidence behind each month of one of the caller's commitments."""
+    found = cases.commitment_months(_ports(), caller(router), commitmentId)
+    return json_response(
+        200,
+        {
+            "commitmentId": str(found.commitment_id),
+            "months": [month.document() for month in found.months],
+        },
+    )
