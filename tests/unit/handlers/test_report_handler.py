@@ -109,7 +109,9 @@ def test_a_customer_whose_report_fails_is_counted_in_the_summary_and_the_alarm_m
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def broken(*_: object, **__: object) -> None:  # an injected fault: this customer's report cannot be built
+    def broken(
+        *_: object, **__: object
+    ) -> None:  # an injected fault: this customer's report cannot be built
         raise ValueError("broken")
 
     monkeypatch.setattr(report_engine, "build_user_report", broken)

@@ -16,6 +16,7 @@ from payments_tracker.domain.errors import (
 )
 from payments_tracker.service.commitments import (
     CommitmentPorts,
+    commitment_months,
     correct_commitment,
     list_commitments,
     merge_commitments,
@@ -239,3 +240,34 @@ def test_a_correction_records_the_amount_of_its_own_payments_not_of_those_merged
     shown = {str(c.commitment_id): c for c in list_commitments(ports, str(ALICE))}
     assert shown[annual].name == "APPLE.COM"  # the annual plan is left alone
     assert len(shown[monthly].standing.payments) == 6  # 4 monthly, Apple Family, Apple TV
+
+
+def test_the_months_of_a_commitment_come_from_the_callers_own_data_newest_first() -> None:
+    ports, _, _ = ports_with(ALICE, BOB)
+    alice = by_name(ports)
+
+    found = commitment_months(ports, str(ALICE), alice["PureGym"])
+
+    assert str(found.commitment_id) == alice["PureGym"]
+    assert [str(m.month) for m in found.months[:2]] == ["2026-11", "2026-10"]  # NOW is December
+    assert "".join(m.code for m in found.months[:5]) == "1111-"
+    (due,) = found.months[0].due_dates
+    (payment,) = due.payments
+    assert (payment.submission.user_id, str(due.due_date)) == (ALICE, "2026-11-03")
+
+
+def test_the_months_answer_for_a_merge_target_and_refuse_bad_or_foreign_ids() -> None:
+    ports, _, _ = ports_with(ALICE, BOB)
+    alice, bob = by_name(ports), by_name(ports, BOB)
+    landlord = alice["Landlord J Smith"]
+    merge_commitments(ports, str(ALICE), alice["Rent to Mr Smith"], {"into": landlord})
+
+    merged = commitment_months(ports, str(ALICE), alice["Rent to Mr Smith"])
+
+    assert str(merged.commitment_id) == landlord
+    with pytest.raises(ValidationFailed) as refused:
+        commitment_months(ports, str(ALICE), "not-an-id")
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("commitmentId", "commitment-id")]
+    with pytest.raises(CommitmentNotFound) as missing:
+        commitment_months(ports, str(ALICE), bob["PureGym"])
+    assert missing.value.field == "commitmentId"
