@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import calendar
 import gzip
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -30,6 +32,7 @@ from payments_tracker.domain.payment import Payment, month_closes_at
 from payments_tracker.domain.sharding import SHARD_COUNT
 from payments_tracker.service.commitments import (
     CommitmentPorts,
+    commitment_months,
     correct_commitment,
     list_commitments,
     merge_commitments,
@@ -100,6 +103,10 @@ class Built:
     manifest: dict[str, Any] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
     """Commitment ids the live view gave before the corrections, by `scenario/name`."""
+    at_cutoff: CommitmentPorts | None = None
+    """The commitment use cases on the same table, with the clock at the month's cut-off."""
+    stored: dict[str, Payment] = field(default_factory=dict)
+    """Every payment stored, read back from the table, by payment id."""
 
     def commitments(self, scenario: str) -> list[dict[str, Any]]:
         document = self.documents[scenario]
@@ -358,6 +365,12 @@ def built(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> I
         for scenario, user in users.items():
             result.rows[scenario] = [r for r in result.all_rows if r["userId"] == str(user)]
         result.manifest = json.loads((exports / str(M) / "manifest.json").read_text())
+        result.at_cutoff = CommitmentPorts(
+            repository, DynamoDBCorrections(client, name), Clock(CUTOFF)
+        )
+        for user in users.values():
+            for payment in repository.payments_between(user, month(-24), month(1)):
+                result.stored[str(payment.submission.payment_id)] = payment
         yield result
 
 
@@ -656,3 +669,62 @@ def test_the_export_is_sorted_complete_and_each_row_says_its_source(built: Built
         "cheaper_stream_later": 1,
     }
     assert {s: len(rows) for s, rows in built.rows.items()} == expected_rows
+
+
+# -- the evidence behind each month (issue 16) -------------------------------------------------
+
+
+def test_every_export_row_carries_its_payments_and_their_digest_recomputed_from_the_table(
+    built: Built,
+) -> None:
+    assert built.all_rows
+    for row in built.all_rows:
+        stored = [built.stored[payment_id] for payment_id in row["evidence"]]
+        assert row["evidence"] == sorted(row["evidence"])
+        assert len(stored) == row["payments"]
+        # The canonical form of docs/reports.md, written out here on its own.
+        objects = sorted(
+            (
+                {
+                    "amount": p.submission.money.canonical(),
+                    "currency": p.submission.money.currency,
+                    "paymentId": str(p.submission.payment_id),
+                    "timestamp": p.submission.timestamp.text,
+                }
+                for p in stored
+            ),
+            key=lambda item: item["paymentId"],
+        )
+        text = json.dumps(objects, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert row["evidenceDigest"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert sum(Decimal(o["amount"]) for o in objects) == Decimal(row["amount"])
+
+
+def test_the_months_route_the_live_view_and_the_built_report_agree_on_every_month(
+    built: Built,
+) -> None:
+    # The use case of GET /commitments/{id}/months with the clock at the cut-off: its newest month
+    # is the month built, and it sees what the build saw.
+    ports = built.at_cutoff
+    assert ports is not None
+    compared = compared_live = 0
+    for scenario, user in built.users.items():
+        document = built.documents[scenario]
+        if document is None:
+            continue
+        live = {str(c.commitment_id): c for c in list_commitments(ports, str(user))}
+        for commitment in document["commitments"]:
+            found = commitment_months(ports, str(user), commitment["commitmentId"])
+            codes = "".join(m.code for m in found.months)
+            assert codes == commitment["history24"], (scenario, commitment["name"])
+            paid_in_month = [p.submission.money.canonical() for p in found.months[0].payments]
+            assert paid_in_month == commitment["amountsPaid"], scenario
+            seen_live = live.get(commitment["commitmentId"])
+            # The live view applies every correction at once, the month's build those made by
+            # its cut-off: they differ for the customer who corrected after it.
+            if seen_live is not None and scenario != "corrected":  # live position 1 is M+1
+                assert seen_live.standing.history24[1:] == codes[:23], (scenario, commitment)
+                compared_live += 1
+            compared += 1
+    assert compared >= 20, compared
+    assert compared_live >= 15, compared_live

@@ -72,6 +72,15 @@ class MonthEvidence:
     status: MonthStatus
     due_dates: tuple[DueEvidence, ...]
     why: str
+    unscheduled: tuple[Payment, ...] = ()
+    """Without a cadence: the payments dated in the month (they count for it)."""
+
+    @property
+    def payments(self) -> tuple[Payment, ...]:
+        """What counts for the month, oldest first: the report's `amountsPaid` of that month."""
+        if self.unscheduled:
+            return self.unscheduled
+        return tuple(p for due in self.due_dates for p in due.payments)
 
     def document(self) -> dict[str, Any]:
         """The month as `GET /commitments/{commitmentId}/months` shows it."""
@@ -81,6 +90,7 @@ class MonthEvidence:
             "status": self.status.value,
             "why": self.why,
             "dueDates": [due.document() for due in self.due_dates],
+            "payments": [_payment_document(p) for p in self.payments],
         }
 
 
@@ -203,7 +213,8 @@ def _why(
 def _unknown_month(standing: Standing, index: int, back: int) -> MonthEvidence:
     code = standing.history24[back]
     status = _STATUS_OF_CODE.get(code, MonthStatus.NOT_SEEN)
-    paid = sum(1 for p in standing.payments if _month_index(p) == index)
+    dated = tuple(p for p in standing.payments if _month_index(p) == index)
+    paid = len(dated)
     if status is MonthStatus.CURRENT:
         why = f"No cadence yet: {paid} payment{'s' if paid != 1 else ''} dated in this month."
     elif status is MonthStatus.NOT_CURRENT:
@@ -213,7 +224,7 @@ def _unknown_month(standing: Standing, index: int, back: int) -> MonthEvidence:
         why = f"Ended: nothing paid since {last}."
     else:
         why = "Not seen yet: before the first payment."
-    return MonthEvidence(_month_of(index), code, status, (), why)
+    return MonthEvidence(_month_of(index), code, status, (), why, dated)
 
 
 def _month_index(payment: Payment) -> int:

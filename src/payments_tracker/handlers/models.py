@@ -432,6 +432,11 @@ class MonthView(_Strict):
         "quarterly commitment's due dates, before it was seen, after it ended, or without a "
         "cadence)",
     )
+    payments: list[EvidencePaymentView] = Field(
+        max_length=AMOUNTS_PAID_MAX_ITEMS,
+        description="What counts for the month, oldest first (the report's `amountsPaid`): the "
+        "due dates' payments, or without a cadence the payments dated in the month",
+    )
 
 
 class CommitmentMonthsView(_Strict):
