@@ -1,8 +1,8 @@
 """`commitments` (list), `commitments rename|exclude|include|merge`: your commitments as they stand
-now and your corrections to them, through the API.
+now and your corrections to them, through the API; `commitments months ID`: why each month counts.
 
 Like every command, a result is the API's JSON on stdout; `commitments --table` lists them as a
-table for reading instead.
+table for reading instead. `commitments months` is read as a table first (`--json` for the JSON).
 """
 
 from __future__ import annotations
@@ -55,8 +55,12 @@ def _row(commitment: dict[str, Any]) -> tuple[str, ...]:
 
 def _table(commitments: list[dict[str, Any]]) -> str:
     """The commitments as fixed-width columns, one line each (the header alone when none)."""
-    rows = [_TABLE_COLUMNS, *(_row(commitment) for commitment in commitments)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(_TABLE_COLUMNS))]
+    return _columns(_TABLE_COLUMNS, [_row(commitment) for commitment in commitments])
+
+
+def _columns(header: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
+    rows = [header, *body]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         for row in rows
@@ -157,3 +161,59 @@ def merge(
     """Merge COMMITMENT_ID into another, same currency: one history, one streak (POST …/merge)."""
     api = ApiClient(api_url, token, config_path)
     print_json(api.request("POST", f"{_path(commitment_id)}/merge", body={"into": into}))
+
+
+_MONTH_COLUMNS = ("MONTH", "CODE", "STATUS", "DUE", "OUTCOME", "PAID", "WHY")
+
+
+def _month_rows(month: dict[str, Any]) -> list[tuple[str, ...]]:
+    """One line per due date of the month (one line when it has none)."""
+    head = (str(month.get("month", "")), str(month.get("code", "")), str(month.get("status", "")))
+    dues = month.get("dueDates") or []
+    if not dues:
+        paid = _paid(month.get("payments") or [])
+        return [(*head, "-", "-", paid, str(month.get("why", "")))]
+    rows: list[tuple[str, ...]] = []
+    for index, due in enumerate(dues):
+        shown = head if index == 0 else ("", "", "")
+        why = str(due.get("why", ""))
+        if index == 0:
+            why = f"{month.get('why', '')} {why}"
+        rows.append(
+            (
+                *shown,
+                str(due.get("dueDate", "")),
+                str(due.get("outcome", "")),
+                _paid(due.get("payments") or []),
+                why,
+            )
+        )
+    return rows
+
+
+def _paid(payments: list[dict[str, Any]]) -> str:
+    if not payments:
+        return "-"
+    return ", ".join(
+        f"{str(p.get('timestamp', ''))[:10]} {p.get('amount', '')} {p.get('currency', '')}"
+        for p in payments
+    )
+
+
+@commitments.command("months")
+@click.argument("commitment_id")
+@click.option("--json", "as_json", is_flag=True, help="print the API's JSON instead of the table")
+@api_options
+def months(
+    commitment_id: str, *, as_json: bool, api_url: str | None, token: str | None, config_path: Path
+) -> None:
+    """Why each month of COMMITMENT_ID counts, newest first (GET /commitments/{id}/months): its
+    due dates, how each ended, the payments that count for it, and why."""
+    api = ApiClient(api_url, token, config_path)
+    answer = api.request("GET", f"{_path(commitment_id)}/months")
+    if as_json:
+        print_json(answer)
+        return
+    click.echo(f"Commitment {answer.get('commitmentId', '')}, newest month first:")
+    rows = [row for month in answer.get("months", []) for row in _month_rows(month)]
+    click.echo(_columns(_MONTH_COLUMNS, rows))
