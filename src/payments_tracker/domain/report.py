@@ -30,6 +30,7 @@ from payments_tracker.domain.standing import (
     Stream,
     assess,
     day_in_offset_of,
+    kept_and_established,
     month_first_day,
     month_last_day,
     month_number,
@@ -410,14 +411,9 @@ def _exported_in(  # noqa: PLR0917 - the month before's run, as `build_user_repo
         if stream.commitment_id in in_force.excluded:
             continue
         as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
-        standing = assess(stream, month, as_of, earliest)
-        if standing is None or standing.status is not CommitmentStatus.KEPT:
-            continue
-        if not standing.established:
-            continue
         counted.update(
             p.submission.payment_id
-            for p in standing.in_month
+            for p in kept_and_established(stream, month, as_of, earliest)
             if p.submission.payment_id in candidates
         )
     return counted

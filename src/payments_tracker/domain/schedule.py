@@ -205,7 +205,8 @@ def _assigned(schedule: Schedule, grid: Grid, nearest: list[tuple[int, int]]) ->
             paid.setdefault(k, []).append(position)
         else:
             off.append(position)
-    span = (min(k for k, _ in nearest), max(k for k, _ in nearest))
+    # The days are sorted, so their nearest due dates are too.
+    span = (nearest[0][0], nearest[-1][0])
     return Fit(schedule, grid, paid, off, span)
 
 

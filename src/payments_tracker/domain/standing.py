@@ -279,6 +279,52 @@ def assess(stream: Stream, month: Month, as_of: int, earliest: int) -> Standing 
     return _scheduled(stream, found, payments, days, newest, as_of)
 
 
+def kept_and_established(
+    stream: Stream, month: Month, as_of: int, earliest: int
+) -> tuple[Payment, ...]:
+    """`assess(...).in_month` when the standing is kept and established (what an export row of
+    the month carries), else nothing: the same rules, without working out the 24 months (the
+    build of the next month asks it for its customers' early payments, `report._exported_in`)."""
+    selected = _selected(stream, month, as_of, earliest)
+    if selected is None:
+        return ()
+    payments, days = selected
+    found = detect(days)
+    if found is None:  # no cadence: never established
+        return ()
+    rule = found.schedule.rule
+    if as_of - days[-1] > max(2 * rule.nominal_days, ENDED_AFTER_DAYS):  # ended
+        return ()
+    newest = month.year * 12 + month.month - 1
+    schedule, grid, paid = found.schedule, found.grid, found.paid
+    # The due dates from the first paid one (as `due_dates` lists them), by index.
+    k = first = min(paid)
+
+    def day(k: int) -> int:
+        position = k - grid.first
+        return grid.days[position] if position < len(grid.days) else schedule.due(k)
+
+    if sum(1 for k in paid if month_index(day(k)) <= newest) < rule.established_after:
+        return ()
+    # Current in the month: none of its due dates missed; with none, the latest before it paid.
+    latest_before: int | None = None
+    while (due_month := month_index(due := day(k))) <= newest:
+        missed = k not in paid and as_of > due + rule.tolerance
+        if due_month == newest and missed:
+            return ()
+        if due_month < newest:
+            latest_before = k
+        k += 1
+    if month_index(day(first)) > newest:
+        return ()  # not seen yet in the month
+    in_month = month_index(day(k - 1)) == newest if k > first else False
+    if not in_month and latest_before is not None:
+        due = day(latest_before)
+        if latest_before not in paid and as_of > due + rule.tolerance:
+            return ()
+    return _in_month(found, payments, newest)
+
+
 def _selected(
     stream: Stream, month: Month, as_of: int, earliest: int
 ) -> tuple[tuple[Payment, ...], list[int]] | None:

@@ -22,7 +22,9 @@ from payments_tracker.domain.standing import (
     Standing,
     assess,
     in_force,
+    kept_and_established,
     month_first_day,
+    month_last_day,
     payment_day,
     streams_of,
 )
@@ -599,3 +601,28 @@ def test_a_payment_the_month_before_did_not_export_still_counts() -> None:
     )
     assert november is not None
     assert november.commitments[0].amounts_paid == ("501.00",)
+
+
+@PROPERTY
+@given(
+    st.one_of(paid_around_the_first(), st.builds(lambda d: on_days("Gym", d), regular_series())),
+    st.integers(0, 14),
+    st.integers(0, 12),
+)
+def test_what_the_next_month_asks_is_what_the_month_exported(
+    payments: list[Payment], back: int, late: int
+) -> None:
+    # `kept_and_established` (the next month's build asks it) is `assess(...).in_month` for a
+    # kept and established standing, and nothing otherwise: for every stream and cut-off day.
+    month = NOVEMBER.plus(-back)
+    as_of = month_last_day(month) + 1 + late
+    earliest = month_first_day(month.plus(-23)) - MAX_TOLERANCE
+    for stream in streams_of(ALICE, payments):
+        standing = assess(stream, month, as_of, earliest)
+        exported = (
+            standing is not None
+            and standing.status is CommitmentStatus.KEPT
+            and standing.established
+        )
+        expected = standing.in_month if standing is not None and exported else ()
+        assert kept_and_established(stream, month, as_of, earliest) == expected
