@@ -1,5 +1,6 @@
-"""`admin erase` and `admin handover`: operator commands on the local stack (or, for `erase`, a
-deployed one with `--deployed` and AWS credentials).
+"""`admin erase`, `admin handover`, `admin backfill-retention`: operator commands on the local
+stack (or, for `erase` and `backfill-retention`, a deployed one with `--deployed` and AWS
+credentials).
 
 `admin erase` talks to the table and the user pool directly: the local stack's (from
 `.local/config.json`) by default, or a deployed stack's with `--deployed` (the table from
@@ -160,3 +161,29 @@ def handover(month: str, config_path: Path) -> None:
         raise CliError(str(error)) from None
     handed = run.handed_over_at.isoformat() if run.handed_over_at else "?"
     click.echo(f"{run.month}: run {run.run_id} handed over at {handed}")
+
+
+@admin.command("backfill-retention")
+@click.option("--dry-run", is_flag=True, help="count what would be raised; write nothing")
+@click.option(
+    "--deployed",
+    is_flag=True,
+    help="on the deployed table (PAYMENTS_TABLE_NAME, AWS_REGION), not the local stack",
+)
+@config_option
+def backfill_retention_command(*, dry_run: bool, deployed: bool, config_path: Path) -> None:
+    """Raise stored payments' TTL to the current retention rule: run once after an upgrade that
+    lengthened it (docs/reports.md section 4). Prints the counts as JSON."""
+    try:
+        if deployed:
+            outcome = root.backfill_payment_retention(get_settings(), dry_run=dry_run)
+        else:
+            config = local_config(config_path)
+            settings = Settings.model_validate(
+                {"table_name": config.dynamodb.table_name, "AWS_REGION": config.region}
+            )
+            client = dynamodb_client(config.dynamodb.endpoint, config.region)
+            outcome = root.backfill_payment_retention(settings, client, dry_run=dry_run)
+    except StorageUnavailable as error:
+        raise CliError(f"the table could not be read or written: {error}") from None
+    print_json(outcome.document())

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from payments_tracker.adapters.dynamodb.retention import BackfillOutcome
     from payments_tracker.adapters.jwt.verifier import AccessTokenVerifier
     from payments_tracker.service.commitments import CorrectionStore
     from payments_tracker.service.cursor import CursorCodec
@@ -269,3 +270,13 @@ def erasure_ports(
         return data, None
     accounts = cognito or make_cognito_client(settings.aws_region)
     return data, CognitoLogins(accounts, user_pool_id, global_sign_out=global_sign_out)
+
+
+def backfill_payment_retention(
+    settings: Settings, client: DynamoDBClient | None = None, *, dry_run: bool = False
+) -> BackfillOutcome:
+    """`admin backfill-retention` on the table of `settings` (through `client`, or one made from
+    the settings): stored payments' TTL raised to the current retention rule."""
+    from payments_tracker.adapters.dynamodb.retention import backfill_retention  # noqa: PLC0415
+
+    return backfill_retention(client or _dynamodb(settings), settings.table_name, dry_run=dry_run)
