@@ -130,3 +130,40 @@ def test_refusals_print_the_problem_on_stderr_and_exit_1(auth: tuple[str, ...]) 
         assert [(e["field"], e["rule"]) for e in problem["errors"]] == [rule]
 
     assert listed(auth)["Gym"]["excluded"] is False
+
+
+def test_months_prints_why_each_month_counts_as_a_table_and_as_json(auth: tuple[str, ...]) -> None:
+    for months_ago in (3, 2, 1):
+        submit(auth, "PureGym", months_ago, "24.99")
+    (gym,) = [c["commitmentId"] for c in listed(auth).values()]
+    newest = (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+    as_json = run("commitments", "months", gym, "--json", *auth)
+    assert as_json.returncode == 0, as_json.stderr
+    answer = json.loads(as_json.stdout)
+    assert answer["commitmentId"] == gym
+    assert len(answer["months"]) == 24
+    assert answer["months"][0]["month"] == newest
+
+    table = run("commitments", "months", gym, *auth)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0] == f"Commitment {gym}, newest month first:"
+    assert lines[1].split() == ["MONTH", "CODE", "STATUS", "DUE", "OUTCOME", "PAID", "WHY"]
+    months_paid = [m for m in answer["months"] if any(d["payments"] for d in m["dueDates"])]
+    assert len(months_paid) >= 2
+    for month in months_paid:
+        (line,) = [text for text in lines if text.startswith(month["month"])]
+        due = month["dueDates"][0]
+        assert due["dueDate"] in line
+        assert "paid" in line
+        assert "24.99 GBP" in line
+        assert month["why"] in line
+
+
+def test_months_of_an_unknown_commitment_is_404_on_stderr(auth: tuple[str, ...]) -> None:
+    result = run("commitments", "months", str(uuid.uuid4()), *auth)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    problem = json.loads(result.stderr)
+    assert (problem["status"], problem["errors"][0]["field"]) == (404, "commitmentId")

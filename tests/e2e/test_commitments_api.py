@@ -337,8 +337,11 @@ def test_a_malformed_commitment_id_in_the_path_is_422(
         headers=auth(alice),
     )
 
+    months = http.get(f"/commitments/{commitment}/months", headers=auth(alice))
+
     assert rules_of(assert_problem(patched, 422)) == [("commitmentId", "commitment-id")]
     assert rules_of(assert_problem(merged, 422)) == [("commitmentId", "commitment-id")]
+    assert rules_of(assert_problem(months, 422)) == [("commitmentId", "commitment-id")]
 
 
 def test_a_bad_merge_is_422_naming_the_field(http: httpx.Client, alice: ApiUser, tag: str) -> None:
@@ -404,6 +407,7 @@ def test_without_a_valid_token_every_commitment_route_is_401(
     some = "6598386e-4c5c-527e-8ecd-8a3639177c0f"
     assert_problem(http.get("/commitments"), 401)
     assert_problem(http.patch(f"/commitments/{some}", json={"name": "x"}), 401)
+    assert_problem(http.get(f"/commitments/{some}/months"), 401)
     bad = {"Authorization": f"Bearer {alice.access_token[:-4]}AAAA"}
     assert_problem(http.post(f"/commitments/{some}/merge", json={"into": some}, headers=bad), 401)
 
@@ -464,3 +468,59 @@ def test_the_published_patch_schema_refuses_what_the_api_refuses() -> None:
         variants = schema["properties"][name].get("anyOf", [schema["properties"][name]])
         assert {"type": "null"} not in variants, f"the contract lets {name} be null"
     assert schema.get("minProperties", 0) >= 1, "the contract lets the body be {}"
+
+
+# -- the evidence behind each month (issue 16) ---------------------------------------------------
+
+
+def test_the_months_of_a_commitment_show_each_due_date_its_payments_and_why(
+    http: httpx.Client, alice: ApiUser, bob: ApiUser, tag: str
+) -> None:
+    gym = gym_of(http, alice, tag)
+    listed = commitments(http, alice, tag)
+    (live,) = listed.values()
+
+    response = http.get(f"/commitments/{gym}/months", headers=auth(alice))
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    answer = response.json()
+    assert answer["commitmentId"] == gym
+    months = answer["months"]
+    newest = (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    assert len(months) == 24
+    assert months[0]["month"] == newest
+    # The live view's strip starts with the current month; the months route with the one before.
+    assert "".join(m["code"] for m in months)[:23] == live["history24"][1:]
+    paid = [(m, d) for m in months for d in m["dueDates"] if d["outcome"] == "paid"]
+    assert len(paid) >= 4
+    amounts = sorted(p["amount"] for _, d in paid for p in d["payments"])
+    assert amounts.count("24.99") >= 1
+    assert amounts.count("19.99") >= 3
+    for month, due in paid:
+        assert month["status"] == "current"
+        assert due["why"].startswith("paid on ")
+        (payment,) = due["payments"]
+        assert set(payment) == {"paymentId", "timestamp", "amount", "currency"}
+        stored = http.get(f"/payments/{payment['paymentId']}", headers=auth(alice)).json()
+        assert (stored["timestamp"], stored["amount"]) == (payment["timestamp"], payment["amount"])
+        assert month["payments"] == due["payments"]
+    # Another customer's commitment, and an id no one has: 404 naming the parameter.
+    for user, wanted in ((bob, gym), (alice, str(uuid.uuid4()))):
+        missing = http.get(f"/commitments/{wanted}/months", headers=auth(user))
+        assert rules_of(assert_problem(missing, 404))[0][0] == "commitmentId"
+
+
+def test_the_months_of_a_merged_commitment_answer_for_its_target(
+    http: httpx.Client, alice: ApiUser, tag: str
+) -> None:
+    gym = gym_of(http, alice, tag)
+    submit(http, alice, f"Gym extra {tag}", months_ago(1), amount="5.00")
+    extra = commitments(http, alice, tag)[f"Gym extra {tag}"]["commitmentId"]
+    merged = http.post(f"/commitments/{extra}/merge", json={"into": gym}, headers=auth(alice))
+    assert merged.status_code == 200, merged.text
+
+    response = http.get(f"/commitments/{extra}/months", headers=auth(alice))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["commitmentId"] == gym
