@@ -325,3 +325,81 @@ def test_the_token_and_url_come_from_the_environment(
     assert result.exit_code == 0, result.stderr
     assert http.calls[0]["url"] == f"https://api.example/v1/commitments/{GYM}"
     assert http.calls[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def months_answer() -> dict[str, Any]:
+    """GET /commitments/{id}/months for a weekly cleaner: November with a missed week, then a
+    month before it was seen (22 more such months)."""
+    paid = {"paymentId": FLIX, "timestamp": "2026-11-07T09:00:00Z", "amount": "40.00",
+            "currency": "GBP"}  # fmt: skip
+    november = {
+        "month": "2026-11",
+        "code": "0",
+        "status": "notCurrent",
+        "why": "Not current: due 2026-11-14 missed.",
+        "dueDates": [
+            {
+                "dueDate": "2026-11-07",
+                "outcome": "paid",
+                "why": "paid on 2026-11-07, on the due date",
+                "payments": [paid],
+            },  # fmt: skip
+            {
+                "dueDate": "2026-11-14",
+                "outcome": "missed",
+                "why": "nothing paid by 2026-11-17, the last of the 3 days allowed after it",
+                "payments": [],
+            },  # fmt: skip
+        ],
+        "payments": [paid],
+    }
+    unseen = {
+        "month": "2026-10",
+        "code": "-",
+        "status": "notSeen",
+        "why": "Not seen yet: before the first due date paid.",
+        "dueDates": [],
+        "payments": [],
+    }
+    return {"commitmentId": GYM, "months": [november, unseen]}
+
+
+def test_months_prints_one_line_per_due_date_and_one_per_month_without_any(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str]
+) -> None:
+    http = FakeHttp(_json(200, months_answer()))
+    monkeypatch.setattr(httpx, "request", http)
+
+    result = runner.invoke(cli.main, ["commitments", "months", GYM, *auth])
+
+    assert result.exit_code == 0, result.stderr
+    assert (http.calls[0]["method"], http.calls[0]["url"]) == (
+        "GET",
+        f"{API}/commitments/{GYM}/months",
+    )
+    title, header, first, second, third = result.stdout.splitlines()
+    assert title == f"Commitment {GYM}, newest month first:"
+    assert header.split() == ["MONTH", "CODE", "STATUS", "DUE", "OUTCOME", "PAID", "WHY"]
+    assert first.split()[:6] == ["2026-11", "0", "notCurrent", "2026-11-07", "paid", "2026-11-07"]
+    assert first.endswith("Not current: due 2026-11-14 missed. paid on 2026-11-07, on the due date")
+    assert "40.00 GBP" in first
+    assert second.split()[:3] == ["2026-11-14", "missed", "-"]  # the month is on the line above
+    assert second.endswith("the last of the 3 days allowed after it")
+    assert third.split()[:5] == ["2026-10", "-", "notSeen", "-", "-"]
+
+
+def test_months_json_is_the_apis_and_a_refusal_goes_to_stderr(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str]
+) -> None:
+    problem = {"type": "/problems/commitment-not-found", "title": "Commitment not found",
+               "status": 404, "detail": "No commitment of yours has this id", "instance": "r",
+               "errors": [{"field": "commitmentId", "rule": "exists", "message": "…"}]}  # fmt: skip
+    http = FakeHttp(_json(200, months_answer()), _json(404, problem, PROBLEM))
+    monkeypatch.setattr(httpx, "request", http)
+
+    shown = runner.invoke(cli.main, ["commitments", "months", GYM, "--json", *auth])
+    refused = runner.invoke(cli.main, ["commitments", "months", FLIX, *auth])
+
+    assert json.loads(shown.stdout) == months_answer()
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert json.loads(refused.stderr)["status"] == 404
