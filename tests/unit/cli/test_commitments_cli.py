@@ -343,13 +343,13 @@ def months_answer() -> dict[str, Any]:
                 "outcome": "paid",
                 "why": "paid on 2026-11-07, on the due date",
                 "payments": [paid],
-            },  # fmt: skip
+            },
             {
                 "dueDate": "2026-11-14",
                 "outcome": "missed",
                 "why": "nothing paid by 2026-11-17, the last of the 3 days allowed after it",
                 "payments": [],
-            },  # fmt: skip
+            },
         ],
         "payments": [paid],
     }
