@@ -26,7 +26,7 @@ from payments_tracker.cli import root as cli
 from payments_tracker.domain.corrections import Correction
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
-from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+from support.cli_fakes import write_local_config
 from support.report_payments import paid
 from support.report_tables import fresh_table
 
@@ -118,19 +118,9 @@ def test_the_admin_command_prints_the_counts(
     payment = paid(uuid.uuid4(), "Gym", f"{THIS_MONTH.plus(-5)}-03T09:00:00Z", "19.99")
     assert DynamoDBPaymentRepository(client, name).insert(payment) is None
     set_ttl(client, name, payment, int(THIS_MONTH.plus(21).start_utc().timestamp()))
-    config = tmp_path / "config.json"
-    LocalConfig(
-        api_url="http://127.0.0.1:1",
-        region="us-east-1",
-        dynamodb=DynamoDBConfig(endpoint=dynamodb_endpoint, table_name=name),
-        cognito=CognitoConfig(
-            endpoint="http://127.0.0.1:1",
-            user_pool_id="unused",
-            client_id="unused",
-            issuer="http://127.0.0.1:1/unused",
-            jwks_url="http://127.0.0.1:1/unused/jwks.json",
-        ),
-    ).write(config)
+    config = write_local_config(
+        tmp_path / "config.json", dynamodb_endpoint=dynamodb_endpoint, table=name
+    )
 
     result = CliRunner().invoke(
         cli.main, ["admin", "backfill-retention", "--config", str(config)], catch_exceptions=False

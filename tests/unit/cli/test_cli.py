@@ -9,61 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from click.testing import CliRunner
 
 from payments_tracker.cli import root as cli
-from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
-
-SUB = str(uuid.uuid4())
-TOKEN = jwt.encode({"sub": SUB, "token_use": "access"}, "k" * 32, algorithm="HS256")
-API = "http://127.0.0.1:3999"
-
-
-class FakeHttp:
-    """Stands in for httpx.request: records calls, answers from a queue."""
-
-    def __init__(self, *responses: httpx.Response) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.responses = list(responses)
-
-    def __call__(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        self.calls.append({"method": method, "url": url, **kwargs})
-        return self.responses.pop(0)
-
-
-def _json(status: int, body: object, content_type: str = "application/json") -> httpx.Response:
-    return httpx.Response(status, content=json.dumps(body), headers={"content-type": content_type})
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    path = tmp_path / "config.json"
-    LocalConfig(
-        api_url=API,
-        region="us-east-1",
-        dynamodb=DynamoDBConfig(endpoint="http://127.0.0.1:8000", table_name="payments"),
-        cognito=CognitoConfig(
-            endpoint="http://127.0.0.1:9229",
-            user_pool_id="local_pool",
-            client_id="client-1",
-            issuer="http://127.0.0.1:9229/local_pool",
-            jwks_url="http://127.0.0.1:9229/local_pool/.well-known/jwks.json",
-        ),
-    ).write(path)
-    return path
+from support.cli_fakes import API, SUB, TOKEN, FakeHttp, json_answer
 
 
 def test_submit_sends_the_submission_with_defaults_from_token_and_clock(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
 ) -> None:
-    http = FakeHttp(_json(201, {"paymentId": "p"}))
+    http = FakeHttp(json_answer(201, {"paymentId": "p"}))
     monkeypatch.setattr(httpx, "request", http)
     args = ["submit", "--description", "Netflix", "--amount", "12.90", "--currency", "GBP"]
     result = runner.invoke(cli.main, [*args, "--config", str(config_path), "--token", TOKEN])
@@ -83,7 +39,7 @@ def test_submit_sends_the_submission_with_defaults_from_token_and_clock(
 def test_api_url_and_token_come_from_the_environment(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    http = FakeHttp(_json(200, {"paymentId": "p/1"}))
+    http = FakeHttp(json_answer(200, {"paymentId": "p/1"}))
     monkeypatch.setattr(httpx, "request", http)
     env = {"PAYMENTS_API_URL": "https://api.example/v1/", "PAYMENTS_TOKEN": TOKEN}
     result = runner.invoke(
@@ -97,7 +53,9 @@ def test_problem_answers_go_to_stderr_with_exit_1(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
 ) -> None:
     problem = {"type": "/problems/not-found", "title": "Not Found", "status": 404}
-    monkeypatch.setattr(httpx, "request", FakeHttp(_json(404, problem, "application/problem+json")))
+    monkeypatch.setattr(
+        httpx, "request", FakeHttp(json_answer(404, problem, "application/problem+json"))
+    )
     result = runner.invoke(cli.main, ["void", "x", "--config", str(config_path), "--token", TOKEN])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -115,7 +73,7 @@ def test_void_posts_to_the_payments_void_action_with_an_optional_reason(
     options: list[str],
     content: bytes | None,
 ) -> None:
-    http = FakeHttp(_json(200, {"status": "voided"}))
+    http = FakeHttp(json_answer(200, {"status": "voided"}))
     monkeypatch.setattr(httpx, "request", http)
     arguments = ["void", "p/1", *options, "--config", str(config_path), "--token", TOKEN]
 
@@ -141,8 +99,8 @@ def test_list_all_follows_cursors_with_the_same_limit(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, config_path: Path
 ) -> None:
     http = FakeHttp(
-        _json(200, {"items": [{"n": 1}], "nextCursor": "c1"}),
-        _json(200, {"items": [{"n": 2}], "nextCursor": None}),
+        json_answer(200, {"items": [{"n": 1}], "nextCursor": "c1"}),
+        json_answer(200, {"items": [{"n": 2}], "nextCursor": None}),
     )
     monkeypatch.setattr(httpx, "request", http)
     args = ["list", "--month", "2026-11", "--limit", "1", "--all"]

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from click.testing import CliRunner
 
 from payments_tracker.cli import root as cli
-from payments_tracker.local.config import CognitoConfig, DynamoDBConfig, LocalConfig
+from support.cli_fakes import API, TOKEN, FakeHttp, json_answer
 
-SUB = str(uuid.uuid4())
-TOKEN = jwt.encode({"sub": SUB, "token_use": "access"}, "k" * 32, algorithm="HS256")
-API = "http://127.0.0.1:3999"
 GYM = "6598386e-4c5c-527e-8ecd-8a3639177c0f"
 FLIX = "0f6a3c1e-2b7d-5e4f-9a8b-1c2d3e4f5a6b"
 PROBLEM = "application/problem+json"
@@ -46,60 +41,17 @@ def commitment(**overrides: Any) -> dict[str, Any]:
     }
 
 
-class FakeHttp:
-    """Stands in for httpx.request: records calls, answers from a queue."""
-
-    def __init__(self, *responses: httpx.Response) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.responses = list(responses)
-
-    def __call__(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        self.calls.append({"method": method, "url": url, **kwargs})
-        return self.responses.pop(0)
-
-    def body(self, index: int = 0) -> Any:
-        content = self.calls[index]["content"]
-        return None if content is None else json.loads(content)
-
-
-def _json(status: int, body: object, content_type: str = "application/json") -> httpx.Response:
-    return httpx.Response(status, content=json.dumps(body), headers={"content-type": content_type})
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    path = tmp_path / "config.json"
-    LocalConfig(
-        api_url=API,
-        region="us-east-1",
-        dynamodb=DynamoDBConfig(endpoint="http://127.0.0.1:8000", table_name="payments"),
-        cognito=CognitoConfig(
-            endpoint="http://127.0.0.1:9229",
-            user_pool_id="local_pool",
-            client_id="client-1",
-            issuer="http://127.0.0.1:9229/local_pool",
-            jwks_url="http://127.0.0.1:9229/local_pool/.well-known/jwks.json",
-        ),
-    ).write(path)
-    return path
-
-
 @pytest.fixture
 def auth(config_path: Path) -> list[str]:
     return ["--config", str(config_path), "--token", TOKEN]
 
 
 @pytest.mark.parametrize("command", [["commitments"], ["commitments", "list"]])
-def test_commitments_alone_or_list_prints_the_apis_json(
+def test_commitments_alone_or_list_prints_the_apisjson_answer(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str], command: list[str]
 ) -> None:
     listed = {"commitments": [commitment()]}
-    http = FakeHttp(_json(200, listed))
+    http = FakeHttp(json_answer(200, listed))
     monkeypatch.setattr(httpx, "request", http)
 
     result = runner.invoke(cli.main, [*command, *auth])
@@ -129,7 +81,7 @@ def test_the_table_shows_one_line_per_commitment_with_the_history_oldest_first(
         history24="..10" + "-" * 20,
     )
     monkeypatch.setattr(
-        httpx, "request", FakeHttp(_json(200, {"commitments": [commitment(), ended]}))
+        httpx, "request", FakeHttp(json_answer(200, {"commitments": [commitment(), ended]}))
     )
 
     result = runner.invoke(cli.main, ["commitments", "--table", *auth])
@@ -152,7 +104,7 @@ def test_the_table_shows_one_line_per_commitment_with_the_history_oldest_first(
 def test_the_table_of_no_commitments_is_its_header(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str]
 ) -> None:
-    monkeypatch.setattr(httpx, "request", FakeHttp(_json(200, {"commitments": []})))
+    monkeypatch.setattr(httpx, "request", FakeHttp(json_answer(200, {"commitments": []})))
 
     result = runner.invoke(cli.main, ["commitments", "list", "--table", *auth])
 
@@ -178,7 +130,7 @@ def test_corrections_patch_the_commitment_and_print_it_as_it_now_stands(
     body: dict[str, Any],
 ) -> None:
     answer = commitment(name="My gym")
-    http = FakeHttp(_json(200, answer))
+    http = FakeHttp(json_answer(200, answer))
     monkeypatch.setattr(httpx, "request", http)
 
     result = runner.invoke(cli.main, ["commitments", *command, *auth])
@@ -195,7 +147,7 @@ def test_merge_posts_the_target_and_prints_the_commitment_they_now_are(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str]
 ) -> None:
     answer = commitment(mergedFrom=[FLIX])
-    http = FakeHttp(_json(200, answer))
+    http = FakeHttp(json_answer(200, answer))
     monkeypatch.setattr(httpx, "request", http)
 
     result = runner.invoke(cli.main, ["commitments", "merge", FLIX, "--into", GYM, *auth])
@@ -223,7 +175,7 @@ def test_merge_without_into_is_a_usage_error_before_any_request(
 def test_an_id_is_sent_as_one_path_segment(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str]
 ) -> None:
-    http = FakeHttp(_json(200, commitment()))
+    http = FakeHttp(json_answer(200, commitment()))
     monkeypatch.setattr(httpx, "request", http)
 
     runner.invoke(cli.main, ["commitments", "exclude", "../payments?x=1", *auth])
@@ -266,7 +218,9 @@ def test_problems_go_to_stderr_as_the_api_sent_them_with_exit_1(
     command: list[str],
     problem: dict[str, Any],
 ) -> None:
-    monkeypatch.setattr(httpx, "request", FakeHttp(_json(problem["status"], problem, PROBLEM)))
+    monkeypatch.setattr(
+        httpx, "request", FakeHttp(json_answer(problem["status"], problem, PROBLEM))
+    )
 
     result = runner.invoke(cli.main, ["commitments", *command, *auth])
 
@@ -312,7 +266,7 @@ def test_an_unreachable_api_is_a_one_line_error(
 def test_the_token_and_url_come_from_the_environment(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    http = FakeHttp(_json(200, commitment()))
+    http = FakeHttp(json_answer(200, commitment()))
     monkeypatch.setattr(httpx, "request", http)
     env = {"PAYMENTS_API_URL": "https://api.example/v1/", "PAYMENTS_TOKEN": TOKEN}
 
@@ -367,7 +321,7 @@ def months_answer() -> dict[str, Any]:
 def test_months_prints_one_line_per_due_date_and_one_per_month_without_any(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, auth: list[str]
 ) -> None:
-    http = FakeHttp(_json(200, months_answer()))
+    http = FakeHttp(json_answer(200, months_answer()))
     monkeypatch.setattr(httpx, "request", http)
 
     result = runner.invoke(cli.main, ["commitments", "months", GYM, *auth])
@@ -394,7 +348,7 @@ def test_months_json_is_the_apis_and_a_refusal_goes_to_stderr(
     problem = {"type": "/problems/commitment-not-found", "title": "Commitment not found",
                "status": 404, "detail": "No commitment of yours has this id", "instance": "r",
                "errors": [{"field": "commitmentId", "rule": "exists", "message": "…"}]}  # fmt: skip
-    http = FakeHttp(_json(200, months_answer()), _json(404, problem, PROBLEM))
+    http = FakeHttp(json_answer(200, months_answer()), json_answer(404, problem, PROBLEM))
     monkeypatch.setattr(httpx, "request", http)
 
     shown = runner.invoke(cli.main, ["commitments", "months", GYM, "--json", *auth])
