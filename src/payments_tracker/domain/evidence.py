@@ -171,14 +171,19 @@ def _due_evidence(standing: Standing, due: DueDate, tolerance: int) -> DueEviden
 
 def _paid_why(day: date, payments: Sequence[Payment], tolerance: int) -> str:
     dates = [p.submission.timestamp.moment.date() for p in payments]
-    shown = " and ".join(str(d) for d in dict.fromkeys(dates))
+    distinct = list(dict.fromkeys(dates))
+    if len(distinct) > 2:  # a bounded sentence, however many payments
+        shown = f"from {distinct[0]} to {distinct[-1]}"
+    else:
+        shown = " and ".join(str(d) for d in distinct)
     how = f"paid on {shown}" if len(payments) == 1 else f"paid in {len(payments)} payments, {shown}"
     distance = (dates[-1] - day).days
+    which = "" if len(payments) == 1 else "the last "
     if distance == 0:
-        return f"{how}, on the due date"
+        return f"{how}, {which}on the due date"
     side = "before" if distance < 0 else "after"
     days = "1 day" if abs(distance) == 1 else f"{abs(distance)} days"
-    return f"{how}, {days} {side} the due date (up to {tolerance} days either side count)"
+    return f"{how}, {which}{days} {side} the due date (up to {tolerance} days either side count)"
 
 
 def _why(

@@ -185,3 +185,15 @@ def test_the_digest_is_sha256_of_the_canonical_json_of_the_payments() -> None:
     again = json.dumps(objects, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert again == canonical
     assert Decimal(objects[1]["amount"]) == Decimal("4.5")
+
+
+def test_a_due_date_paid_in_many_parts_has_a_bounded_sentence() -> None:
+    days = ["2026-09-01", "2026-10-01"] + [f"2026-11-{d:02d}" for d in range(1, 7)]
+    november = of(months(on("Rent", days, "100.00"), "rent"), "2026-11")
+
+    (due,) = november.due_dates
+    assert len(due.payments) == 6
+    assert due.why == (
+        "paid in 6 payments, from 2026-11-01 to 2026-11-06, the last 4 days after the due date "
+        "(up to 7 days either side count)"
+    )
