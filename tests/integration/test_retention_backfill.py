@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
@@ -48,7 +48,7 @@ def table(dynamodb_endpoint: str) -> Iterator[tuple[DynamoDBClient, str]]:
         yield created
 
 
-def key(payment: Payment) -> dict[str, dict[str, str]]:
+def key(payment: Payment) -> dict[str, Any]:
     user, pid = payment.submission.user_id, payment.submission.payment_id
     return {"PK": {"S": f"USER#{user}"}, "SK": {"S": f"PAYMENT#{pid}"}}
 
@@ -68,47 +68,124 @@ def set_ttl(client: DynamoDBClient, name: str, payment: Payment, value: int) -> 
     )
 
 
-def test_older_payments_get_the_current_ttl_and_nothing_else_changes(
+def every_item(client: DynamoDBClient, name: str) -> list[dict[str, Any]]:
+    """The whole table, sorted by key: what the backfill must leave as it was, but for TTLs."""
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"TableName": name, "ConsistentRead": True}
+    while True:
+        page = client.scan(**request)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
+
+
+def older_rule(month: Month) -> int:
+    """The TTL a version with 26 months of retention stored."""
+    return int(month.plus(26).start_utc().timestamp())
+
+
+@pytest.fixture
+def stored(
     table: tuple[DynamoDBClient, str],
-) -> None:
+) -> tuple[DynamoDBClient, str, list[Payment], int, Correction]:
+    """Four payments of one customer (early on the 1st in their offset: the month before in UTC,
+    their month is their own): three with the 26-month TTL, the newest with one longer than the
+    rule (set by hand); and one of the customer's corrections (no TTL)."""
     client, name = table
     repository = DynamoDBPaymentRepository(client, name)
     user = uuid.uuid4()
     months = [THIS_MONTH.plus(-back) for back in (20, 12, 3, 1)]
-    payments = [paid(user, "Rent", f"{m}-10T09:00:00Z", "950.00") for m in months]
+    payments = [paid(user, "Rent", f"{m}-01T00:30:00+02:00", "950.00") for m in months]
     for payment in payments:
         assert repository.insert(payment) is None
-    older = [int(m.plus(26).start_utc().timestamp()) for m in months]  # the 26-month rule
-    for payment, ttl in zip(payments[:3], older[:3], strict=True):
-        set_ttl(client, name, payment, ttl)
-    longer = retention_expiry(months[3]) + 86_400  # set by hand: never lowered
+        assert stored_ttl(client, name, payment) == int(payment.expires_at.timestamp())
+    for payment in payments[:3]:
+        set_ttl(client, name, payment, older_rule(payment.submission.month))
+    longer = retention_expiry(months[3]) + 86_400
     set_ttl(client, name, payments[3], longer)
     correction = Correction(user, uuid.uuid4(), datetime.now(UTC), name="Home")
     DynamoDBCorrections(client, name).record(correction)
+    return client, name, payments, longer, correction
 
-    counted = backfill_retention(client, name, dry_run=True)
-    assert (counted.payments, counted.raised, counted.already_right) == (4, 3, 1)
-    assert [stored_ttl(client, name, p) for p in payments[:3]] == older[:3]  # nothing written
 
-    done = backfill_retention(client, name)
+def test_older_payments_get_the_current_ttl_and_nothing_else_changes(
+    stored: tuple[DynamoDBClient, str, list[Payment], int, Correction],
+) -> None:
+    client, name, payments, longer, correction = stored
+    before = every_item(client, name)
 
-    assert (done.payments, done.raised, done.already_right, done.dry_run) == (4, 3, 1, False)
+    done = backfill_retention(client, name, now=datetime.now(UTC), page_size=2)
+
+    assert done.scanned == len(before)  # every page, payments or not
+    assert (done.payments, done.raised, done.already_right, done.past_retention) == (4, 3, 1, 0)
+    assert not done.dry_run
     assert [stored_ttl(client, name, p) for p in payments] == [
         int(p.expires_at.timestamp()) for p in payments[:3]
     ] + [longer]
-    assert DynamoDBCorrections(client, name).of_user(user) == [correction]
-    again = backfill_retention(client, name)
-    assert (again.raised, again.already_right) == (0, 4)
+    after = every_item(client, name)
+    without_ttl = [{k: v for k, v in item.items() if k != TTL} for item in after]
+    assert without_ttl == [{k: v for k, v in item.items() if k != TTL} for item in before]
+    changed = [a for a, b in zip(after, before, strict=True) if a != b]
+    assert [item["SK"]["S"] for item in changed] == sorted(
+        f"PAYMENT#{p.submission.payment_id}" for p in payments[:3]
+    )
+    assert DynamoDBCorrections(client, name).of_user(correction.user_id) == [correction]
+
+    again = backfill_retention(client, name, now=datetime.now(UTC))
+    assert (again.payments, again.raised, again.already_right) == (4, 0, 4)
+
+
+def test_a_dry_run_counts_what_it_would_raise_and_writes_nothing(
+    stored: tuple[DynamoDBClient, str, list[Payment], int, Correction],
+) -> None:
+    client, name, _, _, _ = stored
+    before = every_item(client, name)
+
+    counted = backfill_retention(client, name, now=datetime.now(UTC), dry_run=True)
+
+    assert (counted.payments, counted.raised, counted.already_right) == (4, 3, 1)
+    assert counted.dry_run
+    assert every_item(client, name) == before
+
+
+def test_payments_past_even_the_current_rule_are_not_written(
+    stored: tuple[DynamoDBClient, str, list[Payment], int, Correction],
+) -> None:
+    client, name, _, _, _ = stored
+    before = every_item(client, name)
+    later = THIS_MONTH.plus(40).start_utc()  # every payment's month is past the rule by then
+
+    outcome = backfill_retention(client, name, now=later)
+
+    assert (outcome.raised, outcome.already_right, outcome.past_retention) == (0, 1, 3)
+    assert every_item(client, name) == before
 
 
 def test_a_payment_deleted_meanwhile_is_not_recreated(table: tuple[DynamoDBClient, str]) -> None:
     client, name = table
+    repository = DynamoDBPaymentRepository(client, name)
     payment = paid(uuid.uuid4(), "Gym", f"{THIS_MONTH.plus(-2)}-03T09:00:00Z", "19.99")
-    target = retention_expiry(payment.submission.month) + int(timedelta(days=1).total_seconds())
+    assert repository.insert(payment) is None
+    target = retention_expiry(payment.submission.month)
+    client.delete_item(TableName=name, Key=key(payment))  # erased after the scan read it
 
     assert raise_expiry(client, name, key(payment), target) is False
 
     assert "Item" not in client.get_item(TableName=name, Key=key(payment), ConsistentRead=True)
+
+
+def test_a_ttl_is_never_lowered(table: tuple[DynamoDBClient, str]) -> None:
+    client, name = table
+    payment = paid(uuid.uuid4(), "Gym", f"{THIS_MONTH.plus(-2)}-03T09:00:00Z", "19.99")
+    assert DynamoDBPaymentRepository(client, name).insert(payment) is None
+    target = retention_expiry(payment.submission.month)
+
+    assert raise_expiry(client, name, key(payment), target - 86_400) is False
+    assert raise_expiry(client, name, key(payment), target) is False  # already there
+
+    assert stored_ttl(client, name, payment) == target
 
 
 def test_the_admin_command_prints_the_counts(
@@ -117,20 +194,27 @@ def test_the_admin_command_prints_the_counts(
     client, name = table
     payment = paid(uuid.uuid4(), "Gym", f"{THIS_MONTH.plus(-5)}-03T09:00:00Z", "19.99")
     assert DynamoDBPaymentRepository(client, name).insert(payment) is None
-    set_ttl(client, name, payment, int(THIS_MONTH.plus(21).start_utc().timestamp()))
+    set_ttl(client, name, payment, older_rule(payment.submission.month))
     config = write_local_config(
         tmp_path / "config.json", dynamodb_endpoint=dynamodb_endpoint, table=name
     )
+    command = ["admin", "backfill-retention", "--config", str(config)]
 
-    result = CliRunner().invoke(
-        cli.main, ["admin", "backfill-retention", "--config", str(config)], catch_exceptions=False
-    )
+    dry = CliRunner().invoke(cli.main, [*command, "--dry-run"], catch_exceptions=False)
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["raised"] == 1
+    assert stored_ttl(client, name, payment) == older_rule(payment.submission.month)
+
+    result = CliRunner().invoke(cli.main, command, catch_exceptions=False)
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {
+    printed = json.loads(result.output)
+    assert printed.pop("scanned") >= 1  # the payment and the customer's month slot
+    assert printed == {
         "payments": 1,
         "raised": 1,
         "alreadyRight": 0,
+        "pastRetention": 0,
         "dryRun": False,
     }
     assert stored_ttl(client, name, payment) == int(payment.expires_at.timestamp())

@@ -143,7 +143,7 @@ def _months_spec(
     "it, how each ended and the payments that count for it.",
     responses=responses(
         {200: ok_response("The evidence behind each month", CommitmentMonthsView)},
-        {404: _NOT_FOUND},
+        {404: _NOT_FOUND, 422: problem_response("The commitment id is not a UUID")},
     ),
     tags=["commitments"],
 )
