@@ -2,9 +2,11 @@
 
 Like test_web_page.py, this module serves the built page and a gateway whose CORS allow-list holds
 the page's origin, and signs a customer up with the CLI. It submits their payments straight
-through the API (a gym under two spellings, a streaming service, and a phone contract that ended
-months ago in another currency), then runs `web/e2e/commitments.e2e.mjs` (playwright-core driving
-Debian's Chromium): the rows, a refused rename, rename, exclude and include, merge. Then it reads
+through the API (a gym under two spellings, a streaming service, and a phone contract in another
+currency that missed a month and ended months ago), reads GET /commitments/{id}/months for a paid
+and a missed month to tell the browser what they must show, then runs
+`web/e2e/commitments.e2e.mjs` (playwright-core driving Debian's Chromium): the rows, the months the
+strip's cells open, a refused rename, rename, exclude and include, merge. Then it reads
 GET /commitments to check the page's changes are the API's. Screenshots land in
 test-artifacts/web-commitments/.
 """
@@ -55,13 +57,15 @@ def web_stack(
 
 
 def submit_payments(api: httpx.Client, token: str, user_id: str) -> None:
-    """A monthly gym under two spellings, a streaming service paid twice, an ended phone (EUR)."""
+    """A monthly gym under two spellings, a streaming service paid twice, a phone (EUR) that missed
+    the month 10 months ago and ended after 7 months ago."""
     payments = [
         ("PUREGYM LTD", 3, "24.99", "GBP"),
         ("PureGym", 2, "24.99", "GBP"),
         ("PureGym", 1, "24.99", "GBP"),
         ("Netflix", 2, "10.99", "GBP"),
         ("Netflix", 1, "10.99", "GBP"),
+        ("Old phone", 11, "30.00", "EUR"),
         ("Old phone", 9, "30.00", "EUR"),
         ("Old phone", 8, "30.00", "EUR"),
         ("Old phone", 7, "30.00", "EUR"),
@@ -90,6 +94,36 @@ def listed(api: httpx.Client, token: str) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in answer.json()["commitments"]}
 
 
+def evidence(api: httpx.Client, token: str, commitment: dict[str, Any]) -> list[dict[str, Any]]:
+    """GET /commitments/{id}/months: the 24 months, newest first."""
+    answer = api.get(
+        f"/commitments/{commitment['commitmentId']}/months",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    months: list[dict[str, Any]] = answer.json()["months"]
+    assert len(months) == 24
+    return months
+
+
+def month_to_open(months: list[dict[str, Any]], outcome: str, prefix: str) -> dict[str, str]:
+    """The newest month with a due date of `outcome`, as the browser is told to check it."""
+    for month in months:
+        for due in month["dueDates"]:
+            if due["outcome"] == outcome:
+                paid = [payment["timestamp"][:10] for payment in due["payments"]]
+                amounts = [f"{p['amount']} {p['currency']}" for p in due["payments"]]
+                return {
+                    f"{prefix}_MONTH": month["month"],
+                    f"{prefix}_MONTH_WHY": month["why"],
+                    f"{prefix}_DUE": due["dueDate"],
+                    f"{prefix}_DUE_WHY": due["why"],
+                    f"{prefix}_PAID_ON": ",".join(paid),
+                    f"{prefix}_AMOUNTS": ",".join(amounts),
+                }
+    pytest.fail(f"no month with a {outcome} due date: {[m['code'] for m in months]}")
+
+
 def test_a_customer_renames_excludes_and_merges_commitments_in_chromium(
     web_stack: WebStack,
 ) -> None:
@@ -102,8 +136,12 @@ def test_a_customer_renames_excludes_and_merges_commitments_in_chromium(
         assert set(before) == {"PureGym", "Netflix", "Old phone"}
         assert before["PureGym"]["status"] == "kept"
         assert before["Old phone"]["status"] == "ended"
+        paid = month_to_open(evidence(api, token, before["PureGym"]), "paid", "PAID")
+        missed = month_to_open(evidence(api, token, before["Old phone"]), "missed", "MISSED")
+        assert paid["PAID_AMOUNTS"] == "24.99 GBP"
+        assert missed["MISSED_PAID_ON"] == ""
 
-        run_in_chromium("e2e/commitments.e2e.mjs", web_stack, customer, ARTIFACTS)
+        run_in_chromium("e2e/commitments.e2e.mjs", web_stack, customer, ARTIFACTS, **paid, **missed)
 
         after = listed(api, token)
 

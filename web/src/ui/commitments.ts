@@ -3,6 +3,7 @@ import { monthOf } from "../time";
 import { CADENCE_TEXT, dateText, nextDueText } from "./commitment-facts";
 import { announce, byId, h } from "./dom";
 import { historyLegend, historyStrip } from "./history-strip";
+import { MonthEvidencePanel } from "./month-evidence";
 import { NETWORK_FAILURE, ProblemDisplay } from "./problems";
 
 const STATUS_TEXT: Readonly<Record<LiveCommitmentView["status"], string>> = {
@@ -38,9 +39,18 @@ export class CommitmentsScreen {
   );
   private readonly alert = h("div", { id: "commitments-error", class: "problem", role: "alert", hidden: "" });
   private readonly problems = new ProblemDisplay(this.alert, {});
+  private readonly stripHint = h(
+    "p",
+    { class: "hint", hidden: "" },
+    "Choose a month of a history strip to see its due dates, the payments that count for them " +
+      "and why the month reads as it does.",
+  );
   private shown: LiveCommitmentView[] = [];
+  /** The month a strip's cell opens (the evidence behind it), one dialog for the screen. */
+  private readonly evidence: MonthEvidencePanel;
 
   constructor(private readonly api: ApiClient) {
+    this.evidence = new MonthEvidencePanel(api);
     this.navItem = h("li", {}, h("a", { href: "#commitments", id: "nav-commitments" }, "Commitments"));
     this.section = h(
       "section",
@@ -56,7 +66,9 @@ export class CommitmentsScreen {
       this.alert,
       this.empty,
       historyLegend(),
+      this.stripHint,
       this.list,
+      this.evidence.element,
     );
   }
 
@@ -68,9 +80,11 @@ export class CommitmentsScreen {
   /** Forget everything shown (on sign-out). */
   clear(): void {
     this.shown = [];
+    this.evidence.clear();
     this.list.replaceChildren();
     this.problems.clear();
     this.empty.hidden = true;
+    this.stripHint.hidden = true;
   }
 
   /** GET /commitments and show them; false when they could not be read (the problem is shown). */
@@ -84,9 +98,11 @@ export class CommitmentsScreen {
         return false;
       }
       this.shown = data.commitments;
+      this.evidence.forget(); // a payment or a correction may have changed the months
       const month = monthOf(new Date());
       this.list.replaceChildren(...this.shown.map((commitment) => this.item(commitment, month)));
       this.empty.hidden = this.shown.length > 0;
+      this.stripHint.hidden = this.shown.length === 0;
       return true;
     } catch {
       this.problems.showMessage(NETWORK_FAILURE);
@@ -117,7 +133,9 @@ export class CommitmentsScreen {
         commitment.excluded ? h("span", { class: "excluded-tag" }, "Excluded from export") : null,
       ),
       facts(commitment),
-      historyStrip(commitment.history24, month),
+      historyStrip(commitment.history24, month, (cellMonth, mark, opener) => {
+        void this.evidence.open(commitment, cellMonth, mark, month, opener);
+      }),
       alert,
       h(
         "div",

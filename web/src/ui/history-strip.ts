@@ -14,7 +14,8 @@ const MARKS: Readonly<Record<string, MonthMark>> = {
   ".": "ended",
   "-": "unseen",
 };
-const LABELS: Readonly<Record<MonthMark, string>> = {
+/** The word for each mark, as the strip's cells and the legend say it. */
+export const MARK_LABELS: Readonly<Record<MonthMark, string>> = {
   paid: "paid",
   missed: "not paid",
   ended: "ended",
@@ -70,35 +71,78 @@ function cell(mark: MonthMark, x: number, y: number): SVGElement {
   return group;
 }
 
-/** The strip: 24 cells, oldest on the left, one `<title>` per month for pointer users. */
-export function historyStrip(history24: string, month: string): HTMLElement {
+/** What a strip does when one of its months is chosen: `opener` is the cell's button. */
+export type OpenMonth = (month: string, mark: MonthMark, opener: HTMLButtonElement) => void;
+
+/**
+ * The strip: 24 cells, oldest on the left, one `<title>` per month for pointer users. With
+ * `openMonth`, each cell is a button (named by its month and mark) that opens the month; without,
+ * the strip is one picture.
+ */
+export function historyStrip(history24: string, month: string, openMonth?: OpenMonth): HTMLElement {
   const months = historyMonths(history24, month);
-  const width = months.length * (CELL + GAP) - GAP;
-  const picture = svg("svg", {
-    class: "history-strip",
-    viewBox: `0 0 ${width} ${CELL}`,
-    width: String(width),
-    height: String(CELL),
-    role: "img",
-    "aria-label": `Payment history: ${describeHistory(months, month)}`,
-    preserveAspectRatio: "xMinYMid meet",
-  });
-  months.forEach(([cellMonth, mark], index) => {
-    const group = cell(mark, index * (CELL + GAP), 0);
-    group.prepend(svg("title", {}, `${cellMonth}: ${LABELS[mark]}`));
-    picture.append(group);
-  });
+  const label = `Payment history: ${describeHistory(months, month)}`;
   const first = months[0]?.[0] ?? "";
   return h(
     "figure",
     { class: "history" },
-    picture,
+    openMonth === undefined ? picture(months, label) : cellButtons(months, label, openMonth),
     h(
       "figcaption",
       { class: "history-axis", "aria-hidden": "true" },
       h("span", {}, first),
       h("span", {}, month),
     ),
+  );
+}
+
+function picture(months: [string, MonthMark][], label: string): SVGElement {
+  const width = months.length * (CELL + GAP) - GAP;
+  const drawing = svg("svg", {
+    class: "history-strip",
+    viewBox: `0 0 ${width} ${CELL}`,
+    width: String(width),
+    height: String(CELL),
+    role: "img",
+    "aria-label": label,
+    preserveAspectRatio: "xMinYMid meet",
+  });
+  months.forEach(([cellMonth, mark], index) => {
+    const group = cell(mark, index * (CELL + GAP), 0);
+    group.prepend(svg("title", {}, `${cellMonth}: ${MARK_LABELS[mark]}`));
+    drawing.append(group);
+  });
+  return drawing;
+}
+
+/** The strip as a group of 24 buttons, each drawing its cell; the group says what the picture says. */
+function cellButtons(months: [string, MonthMark][], label: string, openMonth: OpenMonth): HTMLElement {
+  const buttons = months.map(([cellMonth, mark]) => {
+    const name = `${cellMonth}: ${MARK_LABELS[mark]}`;
+    const drawing = svg("svg", {
+      viewBox: `0 0 ${CELL} ${CELL}`,
+      width: String(CELL),
+      height: String(CELL),
+      "aria-hidden": "true",
+      focusable: "false",
+    });
+    const group = cell(mark, 0, 0);
+    group.prepend(svg("title", {}, name));
+    drawing.append(group);
+    const button = h(
+      "button",
+      { type: "button", class: "month-cell", "aria-label": name, "aria-haspopup": "dialog", "data-month": cellMonth },
+      drawing,
+    );
+    button.addEventListener("click", () => {
+      openMonth(cellMonth, mark, button);
+    });
+    return button;
+  });
+  return h(
+    "div",
+    { class: "history-strip history-cells", role: "group", "aria-label": `${label} Choose a month to see why.` },
+    ...buttons,
   );
 }
 
@@ -112,7 +156,7 @@ export function historyLegend(): HTMLElement {
       "aria-hidden": "true",
     });
     swatch.append(cell(mark, 0, 0));
-    return h("li", {}, swatch, ` ${LABELS[mark]}`);
+    return h("li", {}, swatch, ` ${MARK_LABELS[mark]}`);
   });
   return h("ul", { class: "legend", "aria-label": "Key to the history strips" }, ...entries);
 }
