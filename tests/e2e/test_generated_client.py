@@ -95,6 +95,7 @@ def test_the_generated_methods_are_named_after_the_designed_operation_ids(
         "commitments.list_commitments",
         "commitments.correct_commitment",
         "commitments.merge_commitment",
+        "commitments.get_commitment_months",
     }
 
 
