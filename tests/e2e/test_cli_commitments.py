@@ -4,8 +4,6 @@ exclude, include and merge, and the API's refusals on stderr."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,20 +12,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from support.cli_process import run_cli, sign_up_with_cli
+
 if TYPE_CHECKING:
     from payments_tracker.local.config import LocalConfig
 
 pytestmark = pytest.mark.e2e
 
-CLI = Path(sys.executable).parent / "payments-tracker"
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 """An hour ago: the latest payment (never in the future)."""
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args], capture_output=True, text=True, timeout=60, check=False
-    )
 
 
 @pytest.fixture
@@ -40,18 +33,12 @@ def config_file(tmp_path: Path, local_config: LocalConfig, gateway_url: str) -> 
 @pytest.fixture
 def auth(config_file: Path) -> tuple[str, ...]:
     """`--config … --token …` of a new customer, signed up and logged in with the CLI."""
-    email, password = f"cli-{uuid.uuid4().hex[:10]}@example.com", f"Pw-{uuid.uuid4().hex}"
-    config = ("--config", str(config_file))
-    signed_up = run("signup", "--email", email, "--password", password, *config)
-    assert signed_up.returncode == 0, signed_up.stderr
-    login = run("login", "--email", email, "--password", password, *config)
-    assert login.returncode == 0, login.stderr
-    return (*config, "--token", login.stdout.strip())
+    return ("--config", str(config_file), "--token", sign_up_with_cli(config_file).token)
 
 
 def submit(auth: tuple[str, ...], description: str, months_ago: int, amount: str) -> None:
     moment = (NOW - relativedelta(months=months_ago)).isoformat()
-    submitted = run(
+    submitted = run_cli(
         "submit", "--description", description, "--amount", amount, "--currency", "GBP",
         "--timestamp", moment, *auth,
     )  # fmt: skip
@@ -60,14 +47,14 @@ def submit(auth: tuple[str, ...], description: str, months_ago: int, amount: str
 
 def listed(auth: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """`payments-tracker commitments`, by name."""
-    result = run("commitments", *auth)
+    result = run_cli("commitments", *auth)
     assert result.returncode == 0, result.stderr
     return {c["name"]: c for c in json.loads(result.stdout)["commitments"]}
 
 
 def corrected(*args: str) -> dict[str, Any]:
     """A correction's JSON answer (the commitment as it now stands)."""
-    result = run("commitments", *args)
+    result = run_cli("commitments", *args)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     answer: dict[str, Any] = json.loads(result.stdout)
@@ -85,7 +72,7 @@ def test_list_rename_exclude_include_and_merge_as_a_customer_would(auth: tuple[s
     gym, netflix = shown["PureGym"]["commitmentId"], shown["Netflix"]["commitmentId"]
     assert (shown["PureGym"]["cadence"], shown["PureGym"]["established"]) == ("monthly", True)
 
-    table = run("commitments", "--table", *auth)
+    table = run_cli("commitments", "--table", *auth)
     assert table.returncode == 0, table.stderr
     header, *rows = table.stdout.splitlines()
     assert header.startswith("ID")
@@ -122,7 +109,7 @@ def test_refusals_print_the_problem_on_stderr_and_exit_1(auth: tuple[str, ...]) 
         (("exclude", unknown), 404, ("commitmentId", "exists")),
         (("include", "not-a-commitment-id"), 422, ("commitmentId", "commitment-id")),
     ):
-        result = run("commitments", *args, *auth)
+        result = run_cli("commitments", *args, *auth)
         assert result.returncode == 1, (args, result.stdout)
         assert result.stdout == ""
         problem = json.loads(result.stderr)
@@ -138,14 +125,14 @@ def test_months_prints_why_each_month_counts_as_a_table_and_as_json(auth: tuple[
     (gym,) = [c["commitmentId"] for c in listed(auth).values()]
     newest = (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
-    as_json = run("commitments", "months", gym, "--json", *auth)
+    as_json = run_cli("commitments", "months", gym, "--json", *auth)
     assert as_json.returncode == 0, as_json.stderr
     answer = json.loads(as_json.stdout)
     assert answer["commitmentId"] == gym
     assert len(answer["months"]) == 24
     assert answer["months"][0]["month"] == newest
 
-    table = run("commitments", "months", gym, *auth)
+    table = run_cli("commitments", "months", gym, *auth)
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert lines[0] == f"Commitment {gym}, newest month first:"
@@ -162,7 +149,7 @@ def test_months_prints_why_each_month_counts_as_a_table_and_as_json(auth: tuple[
 
 
 def test_months_of_an_unknown_commitment_is_404_on_stderr(auth: tuple[str, ...]) -> None:
-    result = run("commitments", "months", str(uuid.uuid4()), *auth)
+    result = run_cli("commitments", "months", str(uuid.uuid4()), *auth)
     assert result.returncode == 1
     assert result.stdout == ""
     problem = json.loads(result.stderr)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,18 +10,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from support.cli_process import run_cli, sign_up_with_cli
+
 if TYPE_CHECKING:
     from payments_tracker.local.config import LocalConfig
 
 pytestmark = pytest.mark.e2e
-
-CLI = Path(sys.executable).parent / "payments-tracker"
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args], capture_output=True, text=True, timeout=60, env=env, check=False
-    )
 
 
 @pytest.fixture
@@ -34,40 +26,35 @@ def config_file(tmp_path: Path, local_config: LocalConfig, gateway_url: str) -> 
 
 
 def test_signup_login_submit_get_list_void_as_a_customer_would(config_file: Path) -> None:
-    email, password = f"cli-{uuid.uuid4().hex[:10]}@example.com", f"Pw-{uuid.uuid4().hex}"
+    customer = sign_up_with_cli(config_file)
     config = ("--config", str(config_file))
 
-    signed_up = run("signup", "--email", email, "--password", password, *config)
-    assert signed_up.returncode == 0, signed_up.stderr
-
-    login = run("login", "--email", email, "--password", password, *config)
-    assert login.returncode == 0, login.stderr
-    token = login.stdout.strip()
+    token = customer.token
     assert token.count(".") == 2
     assert "\n" not in token
-    assert token not in login.stderr
-    assert password not in login.stderr
+    assert token not in customer.login.stderr
+    assert customer.password not in customer.login.stderr
 
-    whoami = run("whoami", "--token", token)
+    whoami = run_cli("whoami", "--token", token)
     assert whoami.returncode == 0
-    assert json.loads(signed_up.stdout)["sub"] == whoami.stdout.strip()
+    assert json.loads(customer.signup.stdout)["sub"] == whoami.stdout.strip()
 
     auth = (*config, "--token", token)
-    submitted = run(
+    submitted = run_cli(
         "submit", "--description", "Gym", "--amount", "29.9", "--currency", "GBP", *auth
     )
     assert submitted.returncode == 0, submitted.stderr
     payment = json.loads(submitted.stdout)
     assert payment["amount"] == "29.90"
 
-    fetched = run("get", payment["paymentId"], *auth)
+    fetched = run_cli("get", payment["paymentId"], *auth)
     assert json.loads(fetched.stdout) == payment
 
-    listed = run("list", "--month", payment["month"], "--all", *auth)
+    listed = run_cli("list", "--month", payment["month"], "--all", *auth)
     assert listed.returncode == 0, listed.stderr
     assert payment["paymentId"] in listed.stdout
 
-    voided = run("void", payment["paymentId"], "--reason", "Entered twice", *auth)
+    voided = run_cli("void", payment["paymentId"], "--reason", "Entered twice", *auth)
     assert voided.returncode == 0, voided.stderr
     assert json.loads(voided.stdout)["status"] == "voided"
     assert json.loads(voided.stdout)["voidReason"] == "Entered twice"
@@ -78,11 +65,11 @@ def test_a_rejected_submission_prints_the_problem_on_stderr_and_exits_non_zero(
 ) -> None:
     email, password = f"cli-{uuid.uuid4().hex[:10]}@example.com", f"Pw-{uuid.uuid4().hex}"
     config = ("--config", str(config_file))
-    run("signup", "--email", email, "--password", password, *config)
-    token = run("login", "--email", email, "--password", password, *config).stdout.strip()
+    run_cli("signup", "--email", email, "--password", password, *config)
+    token = run_cli("login", "--email", email, "--password", password, *config).stdout.strip()
     future = datetime(2100, 1, 1, tzinfo=UTC).isoformat()
 
-    result = run(
+    result = run_cli(
         "submit", "--description", "Gym", "--amount", "1", "--currency", "XTS",
         "--timestamp", future, *config, "--token", token,
     )  # fmt: skip
@@ -96,9 +83,9 @@ def test_a_rejected_submission_prints_the_problem_on_stderr_and_exits_non_zero(
 def test_login_with_a_wrong_password_fails_without_printing_a_token(config_file: Path) -> None:
     email = f"cli-{uuid.uuid4().hex[:10]}@example.com"
     config = ("--config", str(config_file))
-    run("signup", "--email", email, "--password", "Right-password-1", *config)
+    run_cli("signup", "--email", email, "--password", "Right-password-1", *config)
 
-    result = run("login", "--email", email, "--password", "Wrong-password-1", *config)
+    result = run_cli("login", "--email", email, "--password", "Wrong-password-1", *config)
 
     assert result.returncode != 0
     assert result.stdout == ""

@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from payments_tracker.adapters.dynamodb.corrections import DynamoDBCorrections
 from payments_tracker.local.bootstrap import dynamodb_client
+from support.http_api import assert_problem, auth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-PROBLEM = "application/problem+json"
 DEPLOYED = bool(os.environ.get("PAYMENTS_API_URL"))
 OPENAPI = Path(__file__).parents[2] / "docs" / "api" / "openapi.json"
 
@@ -58,20 +58,6 @@ def bob(api_user: Callable[[], ApiUser], alice: ApiUser) -> ApiUser:
 @pytest.fixture
 def tag() -> str:
     return "".join(random.choices(string.ascii_lowercase, k=8))  # noqa: S311 - a name, no secret
-
-
-def auth(user: ApiUser) -> dict[str, str]:
-    return {"Authorization": f"Bearer {user.access_token}"}
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert {"type", "title", "detail", "instance"} <= set(problem)
-    assert "Traceback" not in response.text
-    return problem
 
 
 def rules_of(problem: dict[str, Any]) -> list[tuple[str, str]]:

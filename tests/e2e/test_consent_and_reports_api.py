@@ -6,22 +6,22 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from payments_tracker.local.bootstrap import TABLE_NAME, dynamodb_client
+from support.http_api import assert_problem, auth
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from conftest import CognitoLocal, CognitoUser
+    from conftest import CognitoLocal
     from payments_tracker.local.config import LocalConfig
 
 pytestmark = pytest.mark.e2e
 
-PROBLEM = "application/problem+json"
 CLI = Path(sys.executable).parent / "payments-tracker"
 
 
@@ -29,19 +29,6 @@ CLI = Path(sys.executable).parent / "payments-tracker"
 def http(gateway_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         yield client
-
-
-def auth(user: CognitoUser) -> dict[str, str]:
-    return {"Authorization": f"Bearer {user.access_token}"}
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert {"type", "title", "detail", "instance"} <= set(problem)
-    return problem
 
 
 def test_consent_before_any_answer_is_not_given(http: httpx.Client, cognito: CognitoLocal) -> None:

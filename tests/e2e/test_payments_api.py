@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+from support.http_api import assert_problem, auth
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from conftest import ApiUser
 
 pytestmark = pytest.mark.e2e
-
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +41,6 @@ def http(api_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def auth(user: ApiUser) -> dict[str, str]:
-    return {"Authorization": f"Bearer {user.access_token}"}
-
-
 def new_payment(user: ApiUser, **overrides: str) -> dict[str, str]:
     body = {
         "paymentId": str(uuid.uuid4()),
@@ -56,16 +52,6 @@ def new_payment(user: ApiUser, **overrides: str) -> dict[str, str]:
     }
     body.update(overrides)
     return body
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert {"type", "title", "detail", "instance"} <= set(problem)
-    assert "Traceback" not in response.text
-    return problem
 
 
 def test_submit_answers_201_with_location_and_the_stored_payment(

@@ -13,10 +13,7 @@ test-artifacts/web-commitments/.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -24,10 +21,10 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from payments_tracker.local.services import PROJECT_ROOT
-from support.web_stack import WebStack, run_in_chromium, serve_web_stack, sign_up
+from support.web_stack import run_in_chromium, sign_up, submit_payment, web_stack_fixture
 
 if TYPE_CHECKING:
-    from tests.conftest import CognitoLocal
+    from support.web_stack import Customer, WebStack
 
 pytestmark = pytest.mark.e2e
 
@@ -37,26 +34,10 @@ NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 """An hour ago: the latest payment (never in the future)."""
 
 
-@pytest.fixture(scope="module")
-def web_stack(
-    dynamodb_endpoint: str,
-    cognito: CognitoLocal,
-    services_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[WebStack]:
-    """The page on a free port, its `web` client, and a gateway that lets its origin in."""
-    with serve_web_stack(
-        "web-commitments",
-        CURSOR_KEY,
-        dynamodb_endpoint,
-        cognito,
-        services_dir,
-        tmp_path_factory.mktemp("web-commitments"),
-    ) as stack:
-        yield stack
+web_stack = web_stack_fixture("web-commitments", CURSOR_KEY)
 
 
-def submit_payments(api: httpx.Client, token: str, user_id: str) -> None:
+def submit_payments(api: httpx.Client, customer: Customer) -> None:
     """A monthly gym under two spellings, a streaming service paid twice, a phone (EUR) that missed
     the month 10 months ago and ended after 7 months ago."""
     payments = [
@@ -72,19 +53,14 @@ def submit_payments(api: httpx.Client, token: str, user_id: str) -> None:
     ]
     for description, months_ago, amount, currency in payments:
         moment = NOW - relativedelta(months=months_ago)
-        answer = api.post(
-            "/payments",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "paymentId": str(uuid.uuid4()),
-                "userId": user_id,
-                "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "description": description,
-                "currency": currency,
-                "amount": amount,
-            },
+        submit_payment(
+            api,
+            customer,
+            timestamp=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            description=description,
+            currency=currency,
+            amount=amount,
         )
-        assert answer.status_code == 201, answer.text
 
 
 def listed(api: httpx.Client, token: str) -> dict[str, dict[str, Any]]:
@@ -128,10 +104,10 @@ def test_a_customer_renames_excludes_and_merges_commitments_in_chromium(
     web_stack: WebStack,
 ) -> None:
     customer = sign_up(web_stack, "webc")
-    token, user_id = customer.token, customer.user_id
+    token = customer.token
 
     with httpx.Client(base_url=web_stack.config.api_url, timeout=30) as api:
-        submit_payments(api, token, user_id)
+        submit_payments(api, customer)
         before = listed(api, token)
         assert set(before) == {"PureGym", "Netflix", "Old phone"}
         assert before["PureGym"]["status"] == "kept"

@@ -9,8 +9,6 @@ any step fails. Screenshots land in test-artifacts/web/.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,10 +17,11 @@ import httpx
 import pytest
 
 from payments_tracker.local.services import PROJECT_ROOT
-from support.web_stack import CLI, WebStack, cli, run_in_chromium, serve_web_stack, sign_up
+from support.cli_process import CLI
+from support.web_stack import run_in_chromium, sign_up, submit_payment, web_stack_fixture
 
 if TYPE_CHECKING:
-    from tests.conftest import CognitoLocal
+    from support.web_stack import Customer, WebStack
 
 pytestmark = pytest.mark.e2e
 
@@ -46,18 +45,7 @@ def newest_closed_month(now: datetime) -> str:
     return months_before(current, 1 if now >= over_everywhere + timedelta(minutes=5) else 2)
 
 
-@pytest.fixture(scope="module")
-def web_stack(
-    dynamodb_endpoint: str,
-    cognito: CognitoLocal,
-    services_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[WebStack]:
-    """The page on a free port, its `web` client, and a gateway that lets its origin in."""
-    with serve_web_stack(
-        "web", CURSOR_KEY, dynamodb_endpoint, cognito, services_dir, tmp_path_factory.mktemp("web")
-    ) as stack:
-        yield stack
+web_stack = web_stack_fixture("web", CURSOR_KEY)
 
 
 def reports_in_api() -> bool:
@@ -66,24 +54,18 @@ def reports_in_api() -> bool:
     return {"/reports/{month}", "/consent"} <= set(document["paths"])
 
 
-def seed_payments(stack: WebStack, token: str, month: str) -> None:
-    """SEEDED_COUNT payments in `month`, straight through the API."""
-    user_id = cli("whoami", "--token", token).stdout.strip()
+def seed_payments(stack: WebStack, customer: Customer, month: str) -> None:
+    """SEEDED_COUNT payments of `customer` in `month`, straight through the API."""
     with httpx.Client(base_url=stack.config.api_url, timeout=30) as api:
         for day in range(1, SEEDED_COUNT + 1):
-            answer = api.post(
-                "/payments",
-                headers={"Authorization": f"Bearer {token}"},
-                json={
-                    "paymentId": str(uuid.uuid4()),
-                    "userId": user_id,
-                    "timestamp": f"{month}-{day:02d}T08:00:00+01:00",
-                    "description": "Coffee",
-                    "currency": "GBP",
-                    "amount": f"3.{day:02d}",
-                },
+            submit_payment(
+                api,
+                customer,
+                timestamp=f"{month}-{day:02d}T08:00:00+01:00",
+                description="Coffee",
+                currency="GBP",
+                amount=f"3.{day:02d}",
             )
-            assert answer.status_code == 201, answer.text
 
 
 def test_a_customer_signs_in_submits_voids_consents_and_reads_the_report_in_chromium(
@@ -94,7 +76,7 @@ def test_a_customer_signs_in_submits_voids_consents_and_reads_the_report_in_chro
 
     report_month = newest_closed_month(datetime.now(UTC))
     seeded_month = months_before(report_month, 3)
-    seed_payments(web_stack, customer.token, seeded_month)
+    seed_payments(web_stack, customer, seeded_month)
     build_month = (
         [
             str(CLI),

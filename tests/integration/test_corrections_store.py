@@ -22,7 +22,7 @@ from payments_tracker.domain.sharding import SHARD_COUNT, shard_of
 from payments_tracker.service.erasure import erase_customer
 from payments_tracker.service.ports import CustomerErased
 from support.report_payments import users_in_shard
-from support.report_tables import fresh_table
+from support.report_tables import fresh_table, sort_keys
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,16 +53,6 @@ def customer_item(client: DynamoDBClient, name: str, user: UUID) -> dict[str, ob
     ).get("Item")
     assert item is not None
     return dict(item)
-
-
-def sort_keys(client: DynamoDBClient, name: str, user: UUID) -> list[str]:
-    items = client.query(
-        TableName=name,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"USER#{user}"}},
-        ConsistentRead=True,
-    )["Items"]
-    return sorted(item["SK"]["S"] for item in items)
 
 
 def test_corrections_are_read_back_exactly_oldest_first_and_only_the_owners(

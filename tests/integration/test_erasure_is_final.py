@@ -36,7 +36,7 @@ from payments_tracker.service.reports import (
     write_manifest,
 )
 from support.report_payments import paid
-from support.report_tables import fresh_table, ports_of
+from support.report_tables import fresh_table, ports_of, sort_keys
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -61,16 +61,6 @@ def customer_with_history(client: DynamoDBClient, name: str, user: UUID) -> None
         assert repository.insert(paid(user, "Rent", f"{month}-01T08:00:00Z")) is None
     consent = ConsentChange(True, "2026-10", BUILT_AT - timedelta(days=40))
     assert DynamoDBConsentRepository(client, name).record(user, consent, None)
-
-
-def sort_keys(client: DynamoDBClient, name: str, user: UUID) -> list[str]:
-    items = client.query(
-        TableName=name,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"USER#{user}"}},
-        ConsistentRead=True,
-    )["Items"]
-    return sorted(item["SK"]["S"] for item in items)
 
 
 def exported_users(folder: Path) -> set[str]:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from support.reliability import assert_problem, scan_payments, submission
+from support.http_api import assert_problem
+from support.reliability import scan_payments, submission
 
 if TYPE_CHECKING:
     from conftest import CognitoLocal, CognitoUser

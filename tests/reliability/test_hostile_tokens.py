@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from payments_tracker.local.services import PROJECT_ROOT
-from support.reliability import assert_problem, gateway_log_integrations, submission
+from support.http_api import assert_problem
+from support.reliability import gateway_log_integrations, submission
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -29,7 +29,7 @@ from payments_tracker.handlers import authorizer
 from payments_tracker.local.gateway import create_app
 from payments_tracker.local.invokers import InProcessInvoker
 from payments_tracker.local.services import LOOPBACK, PROJECT_ROOT
-from support.reliability import assert_problem
+from support.http_api import assert_problem
 
 KEYS = PROJECT_ROOT / "node_modules" / "cognito-local" / "lib" / "keys"
 ISSUER = "http://127.0.0.1:1/jwks-outage-pool"

@@ -1,4 +1,5 @@
-"""Checks shared by the reliability tests: problem+json answers, table scans, gateway log lines."""
+"""What the reliability tests share: submissions, table scans, gateway log lines, secrets kept out
+of text."""
 
 from __future__ import annotations
 
@@ -10,26 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from payments_tracker.local.bootstrap import TABLE_NAME, dynamodb_client
 
-PROBLEM = "application/problem+json"
 _LOG_LINE = re.compile(
     r"^(?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) \d+ms "
     r"requestId=(?P<request_id>[0-9a-f-]{36}) integration=(?P<integration>\S+)$"
 )
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """The response is an RFC 9457 problem with this status and no stack trace; its body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM), response.headers
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert {"type", "title", "detail", "instance"} <= set(problem)
-    assert "Traceback" not in response.text
-    return problem
 
 
 def submission(user_sub: str, **overrides: Any) -> dict[str, Any]:

@@ -1,19 +1,20 @@
 """What the web page's browser tests share: the page served beside a throwaway gateway that lets
-its origin in, a customer signed up with the CLI, and one run of a browser script in Chromium."""
+its origin in, a customer signed up with the CLI and their payments submitted through the API, and
+one run of a browser script in Chromium."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from payments_tracker.edge.web_config import WEB_SCOPES
@@ -21,13 +22,13 @@ from payments_tracker.local.bootstrap import cognito_client, ensure_web_client
 from payments_tracker.local.config import LocalConfig
 from payments_tracker.local.services import LOOPBACK, free_port
 from payments_tracker.local.web import WEB_DIR, build_page, start_web_server
+from support.cli_process import run_cli, sign_up_with_cli
 from support.local_stack import config_of, throwaway_gateway
 
 if TYPE_CHECKING:
     from tests.conftest import CognitoLocal
 
 CHROMIUM = Path(os.environ.get("PAYMENTS_TEST_CHROMIUM", "/usr/bin/chromium"))
-CLI = Path(sys.executable).parent / "payments-tracker"
 BROWSER_RUN_TIMEOUT_SECONDS = 300
 
 
@@ -47,13 +48,6 @@ class Customer:
     password: str
     token: str
     user_id: str
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the payments-tracker command."""
-    return subprocess.run(
-        [str(CLI), *args], capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 @contextmanager
@@ -89,16 +83,61 @@ def serve_web_stack(  # noqa: PLR0917 - the two tests' fixtures pass their sessi
             page.stop()
 
 
+def web_stack_fixture(name: str, cursor_key: str) -> Callable[..., Iterator[WebStack]]:
+    """A test module's `web_stack` fixture (module-scoped): `serve_web_stack` on the session's
+    services, its logs and config named `name`."""
+
+    @pytest.fixture(scope="module")
+    def web_stack(
+        dynamodb_endpoint: str,
+        cognito: CognitoLocal,
+        services_dir: Path,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> Iterator[WebStack]:
+        """The page on a free port, its `web` client, and a gateway that lets its origin in."""
+        with serve_web_stack(
+            name,
+            cursor_key,
+            dynamodb_endpoint,
+            cognito,
+            services_dir,
+            tmp_path_factory.mktemp(name),
+        ) as stack:
+            yield stack
+
+    return web_stack
+
+
 def sign_up(stack: WebStack, prefix: str) -> Customer:
     """A new customer, signed up and logged in with the CLI against `stack`."""
-    email, password = f"{prefix}-{uuid.uuid4().hex[:10]}@example.com", f"Pw-{uuid.uuid4().hex}"
-    config = ("--config", str(stack.config_path))
-    signed_up = cli("signup", "--email", email, "--password", password, *config)
-    assert signed_up.returncode == 0, signed_up.stderr
-    login = cli("login", "--email", email, "--password", password, *config)
-    assert login.returncode == 0, login.stderr
-    user_id = cli("whoami", "--token", login.stdout.strip()).stdout.strip()
-    return Customer(email, password, login.stdout.strip(), user_id)
+    signed_up = sign_up_with_cli(stack.config_path, prefix)
+    user_id = run_cli("whoami", "--token", signed_up.token).stdout.strip()
+    return Customer(signed_up.email, signed_up.password, signed_up.token, user_id)
+
+
+def submit_payment(
+    api: httpx.Client,
+    customer: Customer,
+    *,
+    timestamp: str,
+    description: str,
+    currency: str,
+    amount: str,
+) -> None:
+    """One payment of `customer` (a new paymentId), straight through the API; it must be stored."""
+    answer = api.post(
+        "/payments",
+        headers={"Authorization": f"Bearer {customer.token}"},
+        json={
+            "paymentId": str(uuid.uuid4()),
+            "userId": customer.user_id,
+            "timestamp": timestamp,
+            "description": description,
+            "currency": currency,
+            "amount": amount,
+        },
+    )
+    assert answer.status_code == 201, answer.text
 
 
 def run_in_chromium(

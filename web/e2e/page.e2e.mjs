@@ -11,95 +11,18 @@
 // Exit code 0 when every step passed; the first failure is printed with its step and exits 1.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { accessibilityScan, ARTIFACTS, check, EMAIL, env, monthName, PAGE_URL, runInChromium, screenshot, signInOnLoginForm, step } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const PAGE_URL = env("PAGE_URL").replace(/\/$/, "");
-const EMAIL = env("EMAIL");
-const PASSWORD = env("PASSWORD");
 const REPORT_MONTH = env("REPORT_MONTH");
 const SEEDED_MONTH = env("SEEDED_MONTH");
 const SEEDED_COUNT = Number(env("SEEDED_COUNT"));
 const BUILD_MONTH_COMMAND = JSON.parse(env("BUILD_MONTH_COMMAND", "[]"));
-const ARTIFACTS = env("ARTIFACTS_DIR");
-const STEP_TIMEOUT_MS = 15_000;
-// Without the background-networking flags, Chromium floods a closed network with refused connections.
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-mkdirSync(ARTIFACTS, { recursive: true });
-let screenshotCount = 0;
-let currentStep = "start";
-const problems = [];
-
-function step(name) {
-  currentStep = name;
-  console.log(`· ${name}`);
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 function addMonths(month, delta) {
   const [year, number] = month.split("-").map(Number);
   const index = year * 12 + (number - 1) + delta;
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
-}
-
-function monthName(month) {
-  const [year, number] = month.split("-").map(Number);
-  return new Date(year, number - 1, 1).toLocaleDateString("en-GB", { month: "long", year: "numeric" });
-}
-
-async function screenshot(page, name) {
-  screenshotCount += 1;
-  const file = join(ARTIFACTS, `${String(screenshotCount).padStart(2, "0")}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`  screenshot ${file}`);
-}
-
-/** axe-core on the page as it is; serious or critical violations fail the run. */
-async function accessibilityScan(page, screen) {
-  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') still holds.
-  if (!(await page.evaluate(() => "axe" in window))) {
-    await page.evaluate(`${AXE_SOURCE}\n;undefined`);
-  }
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const outcome = await axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return outcome.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      targets: violation.nodes.map((node) => node.target.join(" ")).slice(0, 5),
-    }));
-  });
-  const blocking = result.filter((item) => item.impact === "serious" || item.impact === "critical");
-  for (const item of result) {
-    console.log(`  axe ${screen}: ${item.impact} ${item.id} (${item.help}) at ${item.targets.join(", ")}`);
-  }
-  check(blocking.length === 0, `axe found ${blocking.length} serious/critical violations on ${screen}`);
 }
 
 /** Tokens stay in memory: no storage value may hold a JWT. */
@@ -122,181 +45,146 @@ async function submitPayment(page, { description, amount, currency, when }) {
   await page.getByRole("button", { name: "Submit payment" }).click();
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: env("CHROMIUM", "/usr/bin/chromium"),
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
-  try {
-    const context = await browser.newContext({
-      viewport: { width: 1024, height: 800 },
-      locale: "en-GB",
-      // A zone with an offset, so the timestamp carries one that is not +00:00.
-      timezoneId: "America/New_York",
-    });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) {
-        problems.push(`console error: ${message.text()}`);
-      }
-    });
-    page.on("dialog", (dialog) => void dialog.accept());
+// A zone with an offset, so the timestamp carries one that is not +00:00.
+runInChromium("web page end to end", { timezoneId: "America/New_York" }, async (page) => {
+  page.on("dialog", (dialog) => void dialog.accept());
 
-    step("the signed-out page loads under its CSP and passes axe");
-    await page.goto(`${PAGE_URL}/`);
-    await page.getByRole("button", { name: "Sign in" }).waitFor();
-    await accessibilityScan(page, "signed out");
-    await screenshot(page, "signed-out");
+  step("the signed-out page loads under its CSP and passes axe");
+  await page.goto(`${PAGE_URL}/`);
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await accessibilityScan(page, "signed out");
+  await screenshot(page, "signed-out");
 
-    step("sign in with the keyboard, through the identity provider's login form");
-    await page.keyboard.press("Tab"); // the skip link
-    for (let presses = 0; presses < 10; presses += 1) {
-      const focused = await page.evaluate(() => document.activeElement?.id ?? "");
-      if (focused === "sign-in") break;
-      await page.keyboard.press("Tab");
-    }
-    check((await page.evaluate(() => document.activeElement?.id)) === "sign-in", "Sign in not reachable by Tab");
-    await page.keyboard.press("Enter");
-    await page.waitForURL(/\/oauth2\/authorize/);
-    await screenshot(page, "identity-provider-login");
-    await page.getByLabel("Username").fill(EMAIL);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((url) => url.href.startsWith(PAGE_URL) && !url.search.includes("code="));
-    await page.getByRole("heading", { name: "Payments", level: 1 }).waitFor();
-    await page.getByText(`Signed in as ${EMAIL}`).waitFor();
-    await assertNoTokenInStorage(page);
-
-    step("the month's payments are paginated");
-    await page.getByRole("heading", { name: /Your payments in/ }).waitFor();
-    const list = page.locator("#payment-list > li");
-    await page.locator("#list-month").evaluate((input, month) => {
-      input.value = month;
-    }, SEEDED_MONTH);
-    await page.getByRole("button", { name: "Show", exact: true }).click();
-    await page.waitForFunction(() => document.querySelectorAll("#payment-list > li").length > 0);
-    const firstPage = await list.count();
-    check(firstPage < SEEDED_COUNT, `one page should hold fewer than ${SEEDED_COUNT}, got ${firstPage}`);
-    await page.getByRole("button", { name: "Show more payments" }).click();
-    await page.waitForFunction(
-      (count) => document.querySelectorAll("#payment-list > li").length === count,
-      SEEDED_COUNT,
-    );
-    check(await page.getByRole("button", { name: "Show more payments" }).isHidden(), "more after the last page");
-
-    step("an invalid payment shows the API's error next to its field, typed with the keyboard only");
-    await page.getByLabel("Description").focus();
-    await page.keyboard.type("Gym");
-    await page.keyboard.press("Tab"); // leaves the description
-    await page.keyboard.type("12.999");
-    await page.keyboard.press("Enter"); // submits the form
-    const amountError = page.locator("#amount-error");
-    await amountError.waitFor({ state: "visible" });
-    check((await amountError.textContent()).trim().length > 0, "empty amount error");
-    check((await page.getByLabel("Amount").getAttribute("aria-invalid")) === "true", "amount not marked invalid");
-    check(await page.locator("#description-error").isHidden(), "description wrongly marked");
-    await accessibilityScan(page, "payment form with errors");
-    await screenshot(page, "payment-invalid");
-
-    step("valid payments over three months are stored (and listed in their month)");
-    const months = [addMonths(REPORT_MONTH, -2), addMonths(REPORT_MONTH, -1), REPORT_MONTH];
-    const payments = [
-      ...months.map((month) => ({ description: "Streaming", amount: "10.99", currency: "GBP", when: `${month}-15T12:00:00` })),
-      { description: "Gym", amount: "29.9", currency: "GBP", when: `${months[0]}-03T07:30:00` },
-      { description: "Wrong entry", amount: "5", currency: "EUR", when: `${REPORT_MONTH}-20T18:45:00` },
-    ];
-    for (const payment of payments) {
-      await submitPayment(page, payment);
-      // A stored payment resets the form; a refused one keeps it (and shows why).
-      await page.waitForFunction(() => document.getElementById("description").value === "");
-      check(await page.locator("#payment-form-error").isHidden(), `${payment.description} refused`);
-      await page.locator("#payment-list > li", { hasText: payment.description }).first().waitFor();
-    }
-    const shown = await page.locator("#list-month").inputValue();
-    check(shown === REPORT_MONTH, `the list should show ${REPORT_MONTH}, shows ${shown}`);
-    const entry = page.locator("#payment-list > li", { hasText: "Wrong entry" });
-    check((await entry.textContent()).includes("-04:00") || (await entry.textContent()).includes("-05:00"), "offset not kept");
-
-    step("void a payment");
-    await page.getByRole("button", { name: "Void Wrong entry, 5.00 EUR" }).click();
-    await page.locator("#payment-list > li", { hasText: "Wrong entry" }).getByText("Voided").waitFor();
-    await accessibilityScan(page, "payments");
-    await screenshot(page, "payments");
-
-    step("switch months");
-    await page.getByRole("button", { name: "Previous month" }).click();
-    await page.getByRole("heading", { name: `Your payments in ${monthName(addMonths(REPORT_MONTH, -1))}` }).waitFor();
-    check((await page.locator("#list-month").inputValue()) === addMonths(REPORT_MONTH, -1), "month not switched");
-    await page.locator("#payment-list > li", { hasText: "Streaming" }).waitFor();
-    check((await list.count()) === 1, "the previous month should hold one payment");
-
-    if (BUILD_MONTH_COMMAND.length > 0) {
-      step("give consent on the report screen");
-      await page.getByRole("link", { name: "Monthly report" }).click();
-      await page.getByRole("heading", { name: "Monthly report", level: 1 }).waitFor();
-      const toggle = page.getByRole("switch", { name: /Share my kept commitments/ });
-      await toggle.waitFor();
-      check(!(await toggle.isChecked()), "consent given before asking");
-      await toggle.check();
-      await page.getByText(/You agreed to terms version/).waitFor();
-
-      step("build the month (operator command)");
-      execFileSync(BUILD_MONTH_COMMAND[0], BUILD_MONTH_COMMAND.slice(1), { stdio: "inherit", timeout: 120_000 });
-
-      step("read the report: statuses, months kept and the 24-month strip");
-      await page.locator("#report-month").fill(REPORT_MONTH);
-      await page.getByRole("button", { name: "Show report" }).click();
-      const streaming = page.locator(".commitment", { hasText: "Streaming" });
-      await streaming.waitFor();
-      check((await streaming.textContent()).includes("3 months"), "Streaming should be kept 3 months in a row");
-      const strip = streaming.getByRole("img", { name: /Payment history/ });
-      const label = await strip.getAttribute("aria-label");
-      check(label.includes("Paid in 3 of the 24 months"), `strip label: ${label}`);
-      check((await strip.locator(".cell").count()) === 24, "the strip should have 24 cells");
-      check((await strip.locator(".cell.paid").count()) === 3, "the strip should have 3 paid cells");
-      const gym = page.locator(".commitment", { hasText: "Gym" });
-      check((await gym.locator(".badge").textContent()) === "Ended", "Gym should have ended");
-      check((await page.locator(".commitment", { hasText: "Wrong entry" }).count()) === 0, "a voided payment counted");
-      await accessibilityScan(page, "report");
-      await screenshot(page, "report");
-      // The report alone, for the README (docs/img/web-report.png is a copy of it).
-      await page.locator("#report-view").screenshot({ path: join(ARTIFACTS, "report-screen.png") });
-    } else {
-      console.log("  (report and consent routes are not in the API yet: their steps are skipped)");
-    }
-
-    step("readable on a phone-sized screen");
-    await page.setViewportSize({ width: 375, height: 740 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    check(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
-    await screenshot(page, "phone");
-    await page.getByRole("link", { name: "Payments" }).click();
-    await page.getByRole("heading", { name: "Payments", level: 1 }).waitFor();
-    check((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, "payments overflow on a phone");
-    await accessibilityScan(page, "phone payments");
-    await screenshot(page, "phone-payments");
-    await assertNoTokenInStorage(page);
-
-    step("sign out forgets the tokens");
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.getByRole("button", { name: "Sign in" }).waitFor();
-    check((await page.locator("#payment-list > li").count()) === 0, "payments still shown after sign-out");
-    await page.reload();
-    await page.getByRole("button", { name: "Sign in" }).waitFor();
-    check(await page.locator("#payments-view").isHidden(), "signed in again after a reload");
-
-    check(problems.length === 0, problems.join("\n"));
-    console.log("web page end to end: all steps passed");
-  } finally {
-    await browser.close();
+  step("sign in with the keyboard, through the identity provider's login form");
+  await page.keyboard.press("Tab"); // the skip link
+  for (let presses = 0; presses < 10; presses += 1) {
+    const focused = await page.evaluate(() => document.activeElement?.id ?? "");
+    if (focused === "sign-in") break;
+    await page.keyboard.press("Tab");
   }
-}
+  check((await page.evaluate(() => document.activeElement?.id)) === "sign-in", "Sign in not reachable by Tab");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/oauth2\/authorize/);
+  await screenshot(page, "identity-provider-login");
+  await signInOnLoginForm(page);
+  await page.getByText(`Signed in as ${EMAIL}`).waitFor();
+  await assertNoTokenInStorage(page);
 
-main().catch((error) => {
-  console.error(`FAILED at step "${currentStep}": ${error.stack ?? error}`);
-  if (problems.length > 0) console.error(problems.join("\n"));
-  process.exit(1);
+  step("the month's payments are paginated");
+  await page.getByRole("heading", { name: /Your payments in/ }).waitFor();
+  const list = page.locator("#payment-list > li");
+  await page.locator("#list-month").evaluate((input, month) => {
+    input.value = month;
+  }, SEEDED_MONTH);
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#payment-list > li").length > 0);
+  const firstPage = await list.count();
+  check(firstPage < SEEDED_COUNT, `one page should hold fewer than ${SEEDED_COUNT}, got ${firstPage}`);
+  await page.getByRole("button", { name: "Show more payments" }).click();
+  await page.waitForFunction(
+    (count) => document.querySelectorAll("#payment-list > li").length === count,
+    SEEDED_COUNT,
+  );
+  check(await page.getByRole("button", { name: "Show more payments" }).isHidden(), "more after the last page");
+
+  step("an invalid payment shows the API's error next to its field, typed with the keyboard only");
+  await page.getByLabel("Description").focus();
+  await page.keyboard.type("Gym");
+  await page.keyboard.press("Tab"); // leaves the description
+  await page.keyboard.type("12.999");
+  await page.keyboard.press("Enter"); // submits the form
+  const amountError = page.locator("#amount-error");
+  await amountError.waitFor({ state: "visible" });
+  check((await amountError.textContent()).trim().length > 0, "empty amount error");
+  check((await page.getByLabel("Amount").getAttribute("aria-invalid")) === "true", "amount not marked invalid");
+  check(await page.locator("#description-error").isHidden(), "description wrongly marked");
+  await accessibilityScan(page, "payment form with errors");
+  await screenshot(page, "payment-invalid");
+
+  step("valid payments over three months are stored (and listed in their month)");
+  const months = [addMonths(REPORT_MONTH, -2), addMonths(REPORT_MONTH, -1), REPORT_MONTH];
+  const payments = [
+    ...months.map((month) => ({ description: "Streaming", amount: "10.99", currency: "GBP", when: `${month}-15T12:00:00` })),
+    { description: "Gym", amount: "29.9", currency: "GBP", when: `${months[0]}-03T07:30:00` },
+    { description: "Wrong entry", amount: "5", currency: "EUR", when: `${REPORT_MONTH}-20T18:45:00` },
+  ];
+  for (const payment of payments) {
+    await submitPayment(page, payment);
+    // A stored payment resets the form; a refused one keeps it (and shows why).
+    await page.waitForFunction(() => document.getElementById("description").value === "");
+    check(await page.locator("#payment-form-error").isHidden(), `${payment.description} refused`);
+    await page.locator("#payment-list > li", { hasText: payment.description }).first().waitFor();
+  }
+  const shown = await page.locator("#list-month").inputValue();
+  check(shown === REPORT_MONTH, `the list should show ${REPORT_MONTH}, shows ${shown}`);
+  const entry = page.locator("#payment-list > li", { hasText: "Wrong entry" });
+  check((await entry.textContent()).includes("-04:00") || (await entry.textContent()).includes("-05:00"), "offset not kept");
+
+  step("void a payment");
+  await page.getByRole("button", { name: "Void Wrong entry, 5.00 EUR" }).click();
+  await page.locator("#payment-list > li", { hasText: "Wrong entry" }).getByText("Voided").waitFor();
+  await accessibilityScan(page, "payments");
+  await screenshot(page, "payments");
+
+  step("switch months");
+  await page.getByRole("button", { name: "Previous month" }).click();
+  await page.getByRole("heading", { name: `Your payments in ${monthName(addMonths(REPORT_MONTH, -1))}` }).waitFor();
+  check((await page.locator("#list-month").inputValue()) === addMonths(REPORT_MONTH, -1), "month not switched");
+  await page.locator("#payment-list > li", { hasText: "Streaming" }).waitFor();
+  check((await list.count()) === 1, "the previous month should hold one payment");
+
+  if (BUILD_MONTH_COMMAND.length > 0) {
+    step("give consent on the report screen");
+    await page.getByRole("link", { name: "Monthly report" }).click();
+    await page.getByRole("heading", { name: "Monthly report", level: 1 }).waitFor();
+    const toggle = page.getByRole("switch", { name: /Share my kept commitments/ });
+    await toggle.waitFor();
+    check(!(await toggle.isChecked()), "consent given before asking");
+    await toggle.check();
+    await page.getByText(/You agreed to terms version/).waitFor();
+
+    step("build the month (operator command)");
+    execFileSync(BUILD_MONTH_COMMAND[0], BUILD_MONTH_COMMAND.slice(1), { stdio: "inherit", timeout: 120_000 });
+
+    step("read the report: statuses, months kept and the 24-month strip");
+    await page.locator("#report-month").fill(REPORT_MONTH);
+    await page.getByRole("button", { name: "Show report" }).click();
+    const streaming = page.locator(".commitment", { hasText: "Streaming" });
+    await streaming.waitFor();
+    check((await streaming.textContent()).includes("3 months"), "Streaming should be kept 3 months in a row");
+    const strip = streaming.getByRole("img", { name: /Payment history/ });
+    const label = await strip.getAttribute("aria-label");
+    check(label.includes("Paid in 3 of the 24 months"), `strip label: ${label}`);
+    check((await strip.locator(".cell").count()) === 24, "the strip should have 24 cells");
+    check((await strip.locator(".cell.paid").count()) === 3, "the strip should have 3 paid cells");
+    const gym = page.locator(".commitment", { hasText: "Gym" });
+    check((await gym.locator(".badge").textContent()) === "Ended", "Gym should have ended");
+    check((await page.locator(".commitment", { hasText: "Wrong entry" }).count()) === 0, "a voided payment counted");
+    await accessibilityScan(page, "report");
+    await screenshot(page, "report");
+    // The report alone, for the README (docs/img/web-report.png is a copy of it).
+    await page.locator("#report-view").screenshot({ path: join(ARTIFACTS, "report-screen.png") });
+  } else {
+    console.log("  (report and consent routes are not in the API yet: their steps are skipped)");
+  }
+
+  step("readable on a phone-sized screen");
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
+  await screenshot(page, "phone");
+  await page.getByRole("link", { name: "Payments" }).click();
+  await page.getByRole("heading", { name: "Payments", level: 1 }).waitFor();
+  check((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, "payments overflow on a phone");
+  await accessibilityScan(page, "phone payments");
+  await screenshot(page, "phone-payments");
+  await assertNoTokenInStorage(page);
+
+  step("sign out forgets the tokens");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  check((await page.locator("#payment-list > li").count()) === 0, "payments still shown after sign-out");
+  await page.reload();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  check(await page.locator("#payments-view").isHidden(), "signed in again after a reload");
 });

@@ -1,4 +1,4 @@
-import { type ApiClient, asProblem, type LiveCommitmentView } from "../api/client";
+import { type ApiClient, asProblem, type CommitmentPatch, type LiveCommitmentView } from "../api/client";
 import { monthOf } from "../time";
 import { CADENCE_TEXT, dateText, nextDueText } from "./commitment-facts";
 import { announce, byId, h } from "./dom";
@@ -14,6 +14,9 @@ const STATUS_TEXT: Readonly<Record<LiveCommitmentView["status"], string>> = {
 
 /** What a correction did, said to screen readers once the list shows it. */
 type Done = (now: LiveCommitmentView) => string;
+
+/** The API's answer to a correction: the commitment as it now stands, or a problem. */
+type Answer = { data?: LiveCommitmentView; error?: unknown; response: Response };
 
 /**
  * The commitments screen: the customer's commitments as they stand now (computed by the API on
@@ -157,16 +160,10 @@ export class CommitmentsScreen {
       "aria-describedby": `${inputId}-error`,
     });
     input.value = commitment.name;
-    const form = h(
-      "form",
-      { class: "inline-form rename", novalidate: "" },
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: inputId }, "Name"),
-        input,
-        h("p", { id: `${inputId}-error`, class: "field-error", hidden: "" }),
-      ),
+    const form = inlineForm(
+      "rename",
+      "Name",
+      input,
       h("button", { type: "submit", "aria-label": `Save name of ${commitment.name}` }, "Save name"),
     );
     form.addEventListener("submit", (event) => {
@@ -174,11 +171,7 @@ export class CommitmentsScreen {
       void this.correct(
         commitment,
         problems,
-        () =>
-          this.api.PATCH("/commitments/{commitmentId}", {
-            params: { path: { commitmentId: commitment.commitmentId } },
-            body: { name: input.value },
-          }),
+        () => this.patch(commitment, { name: input.value }),
         (now) => `Renamed ${commitment.name} to ${now.name}.`,
       );
     });
@@ -197,11 +190,7 @@ export class CommitmentsScreen {
       void this.correct(
         commitment,
         problems,
-        () =>
-          this.api.PATCH("/commitments/{commitmentId}", {
-            params: { path: { commitmentId: commitment.commitmentId } },
-            body: { excluded: exclude },
-          }),
+        () => this.patch(commitment, { excluded: exclude }),
         (now) =>
           now.excluded
             ? `${now.name} is kept out of your credit-file export from the next cut-off.`
@@ -244,16 +233,10 @@ export class CommitmentsScreen {
         ),
       ),
     );
-    const form = h(
-      "form",
-      { class: "inline-form merge", novalidate: "" },
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: selectId }, "Merge into"),
-        select,
-        h("p", { id: `${selectId}-error`, class: "field-error", hidden: "" }),
-      ),
+    const form = inlineForm(
+      "merge",
+      "Merge into",
+      select,
       h("button", { type: "submit", "aria-label": `Merge ${commitment.name}` }, "Merge"),
     );
     form.addEventListener("submit", (event) => {
@@ -280,6 +263,14 @@ export class CommitmentsScreen {
     return form;
   }
 
+  /** PATCH /commitments/{commitmentId}: a new name, or kept out of (or put back into) the export. */
+  private patch(commitment: LiveCommitmentView, body: CommitmentPatch): Promise<Answer> {
+    return this.api.PATCH("/commitments/{commitmentId}", {
+      params: { path: { commitmentId: commitment.commitmentId } },
+      body,
+    });
+  }
+
   /**
    * Send one correction; on success reload the list (a rename may reorder it, a merge removes a
    * row), focus the commitment as it now stands and announce what was done. A refusal stays on the
@@ -288,7 +279,7 @@ export class CommitmentsScreen {
   private async correct(
     commitment: LiveCommitmentView,
     problems: ProblemDisplay,
-    send: () => Promise<{ data?: LiveCommitmentView; error?: unknown; response: Response }>,
+    send: () => Promise<Answer>,
     done: Done,
   ): Promise<void> {
     problems.clear();
@@ -318,6 +309,30 @@ export class CommitmentsScreen {
     }
     announce(done(answer));
   }
+}
+
+/**
+ * A row's form of one field: the labelled control, the paragraph a refusal of it is shown in
+ * (`<control id>-error`, where ProblemDisplay looks) and the submit button.
+ */
+function inlineForm(
+  kind: string,
+  label: string,
+  control: HTMLInputElement | HTMLSelectElement,
+  button: HTMLButtonElement,
+): HTMLFormElement {
+  return h(
+    "form",
+    { class: `inline-form ${kind}`, novalidate: "" },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: control.id }, label),
+      control,
+      h("p", { id: `${control.id}-error`, class: "field-error", hidden: "" }),
+    ),
+    button,
+  );
 }
 
 function facts(commitment: LiveCommitmentView): HTMLElement {
