@@ -176,7 +176,7 @@ def _month_rows(month: dict[str, Any]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for index, due in enumerate(dues):
         shown = head if index == 0 else ("", "", "")
-        why = str(due.get("why", ""))
+        why = f"Due {due.get('dueDate', '')}: {due.get('why', '')}"
         if index == 0:
             why = f"{month.get('why', '')} {why}"
         rows.append(

@@ -203,16 +203,29 @@ def _why(
             return f"Not current: due {', '.join(missed)} missed."
         if any(due.outcome is Outcome.PENDING for due in dues):
             return "Current: every due date of the month paid, or still within its tolerance."
+        if standing.status is CommitmentStatus.ENDED and dues[-1].due_date == _last_paid_due(
+            standing
+        ):
+            last = standing.last_paid.submission.timestamp.moment.date()
+            return f"Current: paid up to the last payment, on {last}; it ended after that."
         return "Current: every due date of the month paid."
     latest = earlier[-1] if earlier else None
     if latest is None:  # never: a month after the first paid due date has one before it
         return "Not due this month."
-    how = "missed" if latest.outcome is Outcome.MISSED else "paid"
+    how = {
+        Outcome.MISSED: "was missed",
+        Outcome.PAID: "was paid",
+        Outcome.PENDING: "is still within its tolerance",
+    }[latest.outcome]
     reads = "Not current" if status is MonthStatus.NOT_CURRENT else "Current"
     return (
-        f"{reads}: not due this month; the latest due date, "
-        f"{date.fromordinal(latest.day)}, was {how}."
+        f"{reads}: not due this month; the latest due date, {date.fromordinal(latest.day)}, {how}."
     )
+
+
+def _last_paid_due(standing: Standing) -> date | None:
+    paid = [due.day for due in standing.due_dates if due.outcome is Outcome.PAID]
+    return date.fromordinal(paid[-1]) if paid else None
 
 
 def _unknown_month(standing: Standing, index: int, back: int) -> MonthEvidence:

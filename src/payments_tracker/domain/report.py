@@ -348,20 +348,51 @@ def commitment_months(  # noqa: PLR0917 - the report's inputs, and the id asked 
 ) -> tuple[UUID, list[MonthEvidence]] | None:
     """The evidence behind each month of the window that ends with `month`, newest first, for
     the commitment `commitment_id` stands for (a merged id: its target), as a report of `month`
-    with the cut-off `now` would show it; None when the customer has no such commitment. One
-    whose payments all fall after `month` has every month not seen yet."""
+    with the cut-off `now` would show it; None when the customer has no such commitment.
+
+    The id may come from the live view, which groups the payments of a window one month later:
+    where that splits a payee's amounts otherwise, the commitment is the one holding most of the
+    live commitment's payments. One whose payments all fall after `month` has every month not
+    seen yet."""
+    read = list(payments)
+    changes = list(changes)
     newest = month.year * 12 + month.month - 1
     counting = [
         payment
-        for payment in payments
+        for payment in read
         if newest - WINDOW_MONTHS <= month_number(payment) <= newest + 1 and counts_at(payment, now)
     ]
-    in_force, standings = standings_at(user_id, month, counting, now, list(changes))
+    in_force, standings = standings_at(user_id, month, counting, now, changes)
     target = in_force.target(commitment_id)
     for stream, standing in standings:
         if stream.commitment_id == target:
             return target, month_evidence(standing, month)
-    if any(stream.commitment_id == target for stream in streams_of(user_id, counting, in_force)):
+    # As the live view groups them: its window, all corrections.
+    live = [
+        payment
+        for payment in read
+        if newest + 1 - WINDOW_MONTHS <= month_number(payment) <= newest + 2
+        and payment.status is PaymentStatus.ACTIVE
+    ]
+    live_force = corrections_in_force(user_id, live, changes)
+    target = live_force.target(commitment_id)
+    seen = next(
+        (s for s in streams_of(user_id, live, live_force) if s.commitment_id == target), None
+    )
+    if seen is None:
+        return None
+    ids = {p.submission.payment_id for p in seen.payments}
+    overlap, best = max(
+        (
+            (sum(p.submission.payment_id in ids for p in stream.payments), (stream, standing))
+            for stream, standing in standings
+        ),
+        default=(0, None),
+        key=lambda found: found[0],
+    )
+    if best is not None and overlap:
+        return target, month_evidence(best[1], month)
+    if all(month_number(p) > newest for p in seen.payments):
         return target, not_seen_months(month)
     return None
 

@@ -207,8 +207,8 @@ def commitment_months(ports: CommitmentPorts, caller: str, commitment_id: str) -
     owner = caller_id(caller)
     now = ports.clock()
     month = Month.of(now).plus(-1)
-    read = months_read_for(month)
-    payments = ports.payments.payments_between(owner, read[0], read[-1])
+    read = months_read_for(month)  # and the month after, as the live view reads them
+    payments = ports.payments.payments_between(owner, read[0], read[-1].plus(1))
     found = months_of(owner, month, payments, now, ports.corrections.of_user(owner), wanted)
     if found is None:
         raise CommitmentNotFound("commitmentId")

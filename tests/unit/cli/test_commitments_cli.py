@@ -335,7 +335,9 @@ def test_months_prints_one_line_per_due_date_and_one_per_month_without_any(
     assert title == f"Commitment {GYM}, newest month first:"
     assert header.split() == ["MONTH", "CODE", "STATUS", "DUE", "OUTCOME", "PAID", "WHY"]
     assert first.split()[:6] == ["2026-11", "0", "notCurrent", "2026-11-07", "paid", "2026-11-07"]
-    assert first.endswith("Not current: due 2026-11-14 missed. paid on 2026-11-07, on the due date")
+    assert first.endswith(
+        "Not current: due 2026-11-14 missed. Due 2026-11-07: paid on 2026-11-07, on the due date"
+    )
     assert "40.00 GBP" in first
     assert second.split()[:3] == ["2026-11-14", "missed", "-"]  # the month is on the line above
     assert second.endswith("the last of the 3 days allowed after it")

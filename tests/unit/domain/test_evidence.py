@@ -17,6 +17,7 @@ from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment
 from payments_tracker.domain.report import build_user_report, commitment_months
 from payments_tracker.domain.schedule import Outcome
+from payments_tracker.domain.standing import streams_of
 from support.report_payments import CUTOFF, paid
 
 ALICE = UUID("0b5a4e0e-7a43-4d4f-9b36-1c2a3d4e5f60")
@@ -197,3 +198,37 @@ def test_a_due_date_paid_in_many_parts_has_a_bounded_sentence() -> None:
         "paid in 6 payments, from 2026-11-01 to 2026-11-06, the last 4 days after the due date "
         "(up to 7 days either side count)"
     )
+
+
+def test_an_id_from_the_live_view_finds_its_payments_though_the_window_splits_them_otherwise() -> (
+    None
+):
+    # A 1.00 payment in the month before the route's window (but in the months it reads) splits
+    # "Gym" into two amount bands there; the live view, a month later, sees one stream. Its id
+    # still answers with that stream's months.
+    payments = [paid(ALICE, "Gym", "2024-11-20T10:00:00Z", "1.00")]
+    payments += on("Gym", [f"{Month(2025, 5).plus(i)}-10" for i in range(19)], "100.00")
+    assert len(streams_of(ALICE, payments)) == 2  # as the route's months read them
+    live_id = commitment_id(ALICE, "GBP", "gym")
+
+    found = commitment_months(ALICE, NOVEMBER, payments, CUTOFF, [], live_id)
+
+    assert found is not None
+    assert found[0] == live_id
+    assert "".join(m.code for m in found[1]) == "1" * 19 + "-" * 5
+
+
+def test_a_commitment_paid_only_before_the_window_is_not_found() -> None:
+    payments = on("Gym", ["2024-11-20"], "10.00")  # read for the tolerance, not in the window
+    assert (
+        commitment_months(ALICE, NOVEMBER, payments, CUTOFF, [], commitment_id(ALICE, "GBP", "gym"))
+        is None
+    )
+
+
+def test_the_month_an_ended_weekly_commitment_stopped_in_says_so() -> None:
+    days = [f"2026-02-{d:02d}" for d in (5, 12, 19, 26)] + ["2026-03-05", "2026-03-12"]
+    march = of(months(on("Cleaner", days, "40.00"), "cleaner"), "2026-03")
+
+    assert (march.code, [d.due_date.day for d in march.due_dates]) == ("1", [5, 12])
+    assert march.why == "Current: paid up to the last payment, on 2026-03-12; it ended after that."
