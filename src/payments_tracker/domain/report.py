@@ -19,6 +19,7 @@ from payments_tracker.domain.evidence import (
     not_seen_months,
 )
 from payments_tracker.domain.identity import name_key
+from payments_tracker.domain.live import live_commitments, months_read_now
 from payments_tracker.domain.money import Money
 from payments_tracker.domain.months import Month
 from payments_tracker.domain.payment import Payment, PaymentStatus
@@ -316,6 +317,23 @@ class MonthBefore:
     shared: Callable[[], bool]
 
 
+def _days_assessed(month: Month) -> tuple[int, int]:
+    """The first day a report of `month` assesses, and the day after the last (`assess`): its
+    window and the longest tolerance either side."""
+    return (
+        month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE,
+        month_last_day(month) + MAX_TOLERANCE + 1,
+    )
+
+
+def _counting(payments: Iterable[Payment], month: Month, cutoff: datetime) -> list[Payment]:
+    """The payments of the months a report of `month` assesses (its window and a month either
+    side) that count at `cutoff`."""
+    newest = month.year * 12 + month.month - 1
+    first, last = newest - WINDOW_MONTHS, newest + 1
+    return [p for p in payments if first <= month_number(p) <= last and counts_at(p, cutoff)]
+
+
 def standings_at(
     user_id: UUID,
     month: Month,
@@ -327,8 +345,7 @@ def standings_at(
     from the payments of the months read that count at the cut-off: what the report of `month`
     is built from, and the evidence behind its months (`commitment_months`)."""
     in_force = corrections_in_force(user_id, counting, changes, at=cutoff)
-    earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
-    latest = month_last_day(month) + MAX_TOLERANCE + 1
+    earliest, latest = _days_assessed(month)
     standings: list[tuple[Stream, Standing]] = []
     for stream in streams_of(user_id, counting, in_force):
         as_of = min(day_in_offset_of(cutoff, stream.payments[-1]), latest)
@@ -357,31 +374,20 @@ def commitment_months(  # noqa: PLR0917 - the report's inputs, and the id asked 
     read = list(payments)
     changes = list(changes)
     newest = month.year * 12 + month.month - 1
-    counting = [
-        payment
-        for payment in read
-        if newest - WINDOW_MONTHS <= month_number(payment) <= newest + 1 and counts_at(payment, now)
-    ]
+    counting = _counting(read, month, now)
     in_force, standings = standings_at(user_id, month, counting, now, changes)
     target = in_force.target(commitment_id)
     for stream, standing in standings:
         if stream.commitment_id == target:
             return target, month_evidence(standing, month)
-    # As the live view groups them: its window, all corrections.
-    live = [
-        payment
-        for payment in read
-        if newest + 1 - WINDOW_MONTHS <= month_number(payment) <= newest + 2
-        and payment.status is PaymentStatus.ACTIVE
-    ]
-    live_force = corrections_in_force(user_id, live, changes)
-    target = live_force.target(commitment_id)
-    seen = next(
-        (s for s in streams_of(user_id, live, live_force) if s.commitment_id == target), None
-    )
+    # Rare: the id is one the live view gave, grouped over its own window (a month later).
+    first_live, last_live = months_read_now(now)
+    live = [p for p in read if first_live <= p.submission.month <= last_live]
+    seen = live_commitments(user_id, live, changes, now).find(commitment_id)
     if seen is None:
         return None
-    ids = {p.submission.payment_id for p in seen.payments}
+    target = seen.commitment_id
+    ids = {p.submission.payment_id for p in seen.standing.payments}
     overlap, best = max(
         (
             (sum(p.submission.payment_id in ids for p in stream.payments), (stream, standing))
@@ -392,7 +398,7 @@ def commitment_months(  # noqa: PLR0917 - the report's inputs, and the id asked 
     )
     if best is not None and overlap:
         return target, month_evidence(best[1], month)
-    if all(month_number(p) > newest for p in seen.payments):
+    if all(month_number(p) > newest for p in seen.standing.payments):
         return target, not_seen_months(month)
     return None
 
@@ -418,13 +424,7 @@ def _exported_in(  # noqa: PLR0917 - the month before's run, as `build_user_repo
     """Which of `candidates` the rows of `month` as of `cutoff` exported (if the customer
     shared): the same rules, on the payments and corrections that counted at that cut-off (so
     the same answer as that month's own build), assessing only the streams that hold one."""
-    newest = month.year * 12 + month.month - 1
-    first, last = newest - WINDOW_MONTHS, newest + 1
-    counting = [
-        payment
-        for payment in payments
-        if first <= month_number(payment) <= last and counts_at(payment, cutoff)
-    ]
+    counting = _counting(payments, month, cutoff)
     if not any(change.into is not None for change in corrections):
         # With no merge, a stream is made of one name's payments: only the names of the
         # candidates need grouping and assessing.
@@ -433,8 +433,7 @@ def _exported_in(  # noqa: PLR0917 - the month before's run, as `build_user_repo
     if not counting:
         return set()
     in_force = corrections_in_force(user_id, counting, corrections, at=cutoff)
-    earliest = month_first_day(month.plus(1 - WINDOW_MONTHS)) - MAX_TOLERANCE
-    latest = month_last_day(month) + MAX_TOLERANCE + 1
+    earliest, latest = _days_assessed(month)
     counted: set[UUID] = set()
     for stream in streams_of(user_id, counting, in_force):
         if not any(p.submission.payment_id in candidates for p in stream.payments):
